@@ -1,0 +1,35 @@
+# fastjwt developer commands. Each target creates .venv on first use and installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: venv build test test-c test-py bench clean
+
+$(VENV)/.installed: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "setuptools>=69" "Cython>=3.0.10" wheel
+	$(PIP) install -q --no-build-isolation -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+build: venv
+	$(PY) setup.py -q build_ext --inplace
+
+# The whole suite twice: once on the compiled core (which must load), once on the pure-Python twin.
+test: build test-c test-py
+
+test-c:
+	FASTJWT_REQUIRE_EXTENSION=1 $(PY) -m pytest -q -p no:cacheprovider
+
+test-py:
+	FASTJWT_NO_EXTENSIONS=1 $(PY) -m pytest -q -p no:cacheprovider
+
+bench: build
+	$(PIP) install -q -r benchmarks/requirements.txt
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf build dist *.egg-info fastjwt/*.c fastjwt/*.so fastjwt/*.html

@@ -1,0 +1,1 @@
+"""fastjwt: PyJWT's API on a compiled core."""
