@@ -1,0 +1,325 @@
+"""PyJWT-compatible JWT layer (``jwt.api_jwt``): claims on top of JWS, same names, options and exceptions.
+
+``PyJWT._encode_payload`` and ``PyJWT._decode_payload`` remain overridable hooks (projects subclass them to swap
+the JSON library or compress payloads); when a subclass overrides one, that call takes PyJWT's step-by-step path so
+the hook runs, otherwise the whole decode is one call into the core.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Container, Iterable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Union, cast
+
+from . import _core
+from .api_jwk import PyJWK
+from .api_jws import _ALGORITHM_UNSET, PyJWS, _jws_global_obj, _warn_kwargs, allowed_set
+from .exceptions import DecodeError
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .algorithms import AllowedPrivateKeys, AllowedPublicKeys
+    from .types import FullOptions, Options, SigOptions
+
+    AllowedPrivateKeyTypes: TypeAlias = Union[AllowedPrivateKeys, PyJWK, str, bytes]
+    AllowedPublicKeyTypes: TypeAlias = Union[AllowedPublicKeys, PyJWK, str, bytes]
+
+_OPTION_NAMES = (
+    "verify_signature",
+    "verify_exp",
+    "verify_nbf",
+    "verify_iat",
+    "verify_aud",
+    "verify_iss",
+    "verify_sub",
+    "verify_jti",
+    "strict_aud",
+    "enforce_minimum_key_length",
+)
+
+
+def _hashable(value: Any) -> Any:
+    """A hashable stand-in for an argument that keys the decoder cache (lists become tuples)."""
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(value))
+    if isinstance(value, (set, frozenset)):
+        return (frozenset, frozenset(value))
+    return value
+
+
+class PyJWT:
+    """JSON Web Tokens: JWS plus registered-claim validation (PyJWT's ``PyJWT``)."""
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options: FullOptions = self._get_default_options()
+        if options is not None:
+            self.options = self._merge_options(options)
+        self._jws = PyJWS(options=self._get_sig_options())
+
+    @staticmethod
+    def _get_default_options() -> FullOptions:
+        return {
+            "verify_signature": True,
+            "verify_exp": True,
+            "verify_nbf": True,
+            "verify_iat": True,
+            "verify_aud": True,
+            "verify_iss": True,
+            "verify_sub": True,
+            "verify_jti": True,
+            "require": [],
+            "strict_aud": False,
+            "enforce_minimum_key_length": False,
+        }
+
+    def _get_sig_options(self) -> SigOptions:
+        return {
+            "verify_signature": self.options["verify_signature"],
+            "enforce_minimum_key_length": self.options.get("enforce_minimum_key_length", False),
+        }
+
+    def _merge_options(self, options: Options | None = None) -> FullOptions:
+        if options is None:
+            return self.options
+        merged_options = cast("Options", dict(options))
+        if not merged_options.get("verify_signature", True):
+            for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub",
+                         "verify_jti"):
+                merged_options[name] = merged_options.get(name, False)  # type: ignore[literal-required]
+        return {**self.options, **merged_options}
+
+    # -- encode -------------------------------------------------------------------------------------------------------
+
+    def encode(
+        self,
+        payload: dict[str, Any],
+        key: AllowedPrivateKeyTypes,
+        algorithm: str | None = _ALGORITHM_UNSET,
+        headers: dict[str, Any] | None = None,
+        json_encoder: type[json.JSONEncoder] | None = None,
+        sort_headers: bool = True,
+    ) -> str:
+        """Encode the ``payload`` as JSON Web Token.
+
+        :param payload: JWT claims, e.g. ``dict(iss=..., aud=..., sub=...)``
+        :param key: a key suitable for the chosen algorithm (secret, PEM, key object or PyJWK)
+        :param algorithm: algorithm to sign the token with, e.g. ``"ES256"``; ``headers["alg"]`` wins
+        :param headers: additional JWT header fields, e.g. ``dict(kid="my-key-id")``
+        :param json_encoder: custom JSON encoder for ``payload`` and ``headers``
+        :param sort_headers: sort the header members (PyJWT's default)
+        :returns: a JSON Web Token
+        :raises TypeError: if ``payload`` is not a ``dict``
+        """
+        if type(self)._encode_payload is PyJWT._encode_payload:
+            json_payload = _core.encode_claims(payload, json_encoder)
+        else:
+            if not isinstance(payload, dict):
+                raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+            json_payload = self._encode_payload(
+                _prepared_claims(payload), headers=headers, json_encoder=json_encoder
+            )
+        return self._jws.encode(json_payload, key, algorithm, headers, json_encoder, sort_headers=sort_headers)
+
+    def _encode_payload(
+        self,
+        payload: dict[str, Any],
+        headers: dict[str, Any] | None = None,
+        json_encoder: type[json.JSONEncoder] | None = None,
+    ) -> bytes:
+        """Encode a given payload to the bytes to be signed (override to change the JSON library)."""
+        return json.dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
+
+    # -- decode -------------------------------------------------------------------------------------------------------
+
+    def decode_complete(
+        self,
+        jwt: str | bytes,
+        key: AllowedPublicKeyTypes = "",
+        algorithms: Sequence[str] | None = None,
+        options: Options | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
+        audience: str | Iterable[str] | None = None,
+        issuer: str | Container[str] | None = None,
+        subject: str | None = None,
+        leeway: float | timedelta = 0,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Identical to ``decode`` but returns ``{"header": ..., "payload": ..., "signature": ...}``.
+
+        :param jwt: the token to be decoded
+        :param key: the key suitable for the allowed algorithm
+        :param algorithms: allowed algorithms, e.g. ``["ES256"]``: hard-code them, never derive them from the token
+        :param options: validation options (:class:`fastjwt.types.Options`)
+        :param audience: the value for the ``verify_aud`` check
+        :param issuer: the value for the ``verify_iss`` check (exact match, or membership in a container)
+        :param subject: the value for the ``verify_sub`` check
+        :param leeway: a time margin in seconds (or a ``timedelta``) for ``exp``, ``nbf`` and ``iat``
+        """
+        if kwargs:
+            _warn_kwargs("decode_complete", kwargs)
+        return self._decode(jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject,
+                            leeway, True)
+
+    def decode(
+        self,
+        jwt: str | bytes,
+        key: AllowedPublicKeyTypes = "",
+        algorithms: Sequence[str] | None = None,
+        options: Options | None = None,
+        verify: bool | None = None,
+        detached_payload: bytes | None = None,
+        audience: str | Iterable[str] | None = None,
+        subject: str | None = None,
+        issuer: str | Container[str] | None = None,
+        leeway: float | timedelta = 0,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Verify the ``jwt`` token signature and return the token claims.
+
+        :param jwt: the token to be decoded
+        :param key: the key suitable for the allowed algorithm
+        :param algorithms: allowed algorithms, e.g. ``["ES256"]``: hard-code them, never derive them from the token
+        :param options: validation options (:class:`fastjwt.types.Options`)
+        :param audience: the value for the ``verify_aud`` check
+        :param subject: the value for the ``verify_sub`` check
+        :param issuer: the value for the ``verify_iss`` check (exact match, or membership in a container)
+        :param leeway: a time margin in seconds (or a ``timedelta``) for ``exp``, ``nbf`` and ``iat``
+        :returns: the JWT claims
+        """
+        if kwargs:
+            _warn_kwargs("decode", kwargs)
+        return cast(
+            "dict[str, Any]",
+            self._decode(jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
+                         False),
+        )
+
+    def _decode(
+        self,
+        jwt: Any,
+        key: Any,
+        algorithms: Any,
+        options: Any,
+        verify: bool | None,
+        detached_payload: bytes | None,
+        audience: Any,
+        issuer: Any,
+        subject: Any,
+        leeway: Any,
+        complete: bool,
+    ) -> Any:
+        verify_signature = True if options is None else options.get("verify_signature", True)
+        if verify is not None and verify != verify_signature:
+            warnings.warn(
+                "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
+                "The equivalent is setting `verify_signature` to False in the `options` dictionary. "
+                "This invocation has a mismatch between the kwarg and the option entry.",
+                category=DeprecationWarning,
+                stacklevel=3,
+            )
+        if verify_signature and not algorithms and not isinstance(key, PyJWK):
+            raise DecodeError(
+                'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+            )
+        if type(self)._decode_payload is not PyJWT._decode_payload or (
+            type(self)._validate_claims is not PyJWT._validate_claims
+        ):
+            return self._decode_with_hooks(jwt, key, algorithms, options, verify_signature, detached_payload,
+                                           audience, issuer, subject, leeway, complete)
+        decoder = self._decoder(key, algorithms, options, verify_signature, audience, issuer, subject, leeway)
+        if complete:
+            return decoder.decode_complete(jwt, detached_payload)
+        return decoder.decode(jwt, detached_payload)
+
+    def _decoder(self, key: Any, algorithms: Any, options: Any, verify_signature: bool, audience: Any, issuer: Any,
+                 subject: Any, leeway: Any) -> _core.Decoder:
+        """A prepared decoder for this call's configuration; cached while the configuration repeats."""
+        jws = self._jws
+        try:
+            if options is None:
+                options_key: Any = None
+            else:
+                options_key = tuple((name, _hashable(value)) for name, value in sorted(options.items()))
+            cache_key = (
+                key if isinstance(key, (str, bytes)) else id(key),
+                _hashable(algorithms),
+                options_key,
+                verify_signature,
+                _hashable(audience),
+                _hashable(issuer),
+                subject,
+                leeway,
+            )
+            hash(cache_key)
+        except TypeError:
+            cache_key = None
+        if cache_key is not None:
+            entry = jws._decoders.get(cache_key)
+            if entry is not None and (entry[0] is key or isinstance(key, (str, bytes))):
+                return entry[1]
+        merged = self._merge_options(options)
+        rules = _core.ClaimRules(cast("dict[str, Any]", merged), audience, issuer, subject, leeway)
+        allowed = allowed_set(algorithms)
+        if allowed is None and isinstance(key, PyJWK):
+            allowed = frozenset((key.algorithm_name,))
+        decoder = jws._build_decoder(key, allowed, rules, verify_signature,
+                                     bool(merged.get("enforce_minimum_key_length", False)))
+        if cache_key is not None:
+            jws._remember(cache_key, key, decoder)
+        return decoder
+
+    def _decode_with_hooks(self, jwt: Any, key: Any, algorithms: Any, options: Any, verify_signature: bool,
+                           detached_payload: bytes | None, audience: Any, issuer: Any, subject: Any, leeway: Any,
+                           complete: bool) -> Any:
+        merged = self._merge_options(options)
+        sig_options: SigOptions = {
+            "verify_signature": verify_signature,
+            "enforce_minimum_key_length": merged.get("enforce_minimum_key_length", False),
+        }
+        decoded = self._jws.decode_complete(jwt, key=key, algorithms=algorithms, options=sig_options,
+                                            detached_payload=detached_payload)
+        payload = self._decode_payload(decoded)
+        self._validate_claims(payload, merged, audience=audience, issuer=issuer, leeway=leeway, subject=subject)
+        decoded["payload"] = payload
+        return decoded if complete else payload
+
+    def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
+        """Decode the payload from a JWS dict (override to change the JSON library or decompress)."""
+        return _core.parse_payload(decoded["payload"], self._jws.limits.max_depth)
+
+    def _validate_claims(
+        self,
+        payload: dict[str, Any],
+        options: FullOptions,
+        audience: Iterable[str] | str | None = None,
+        issuer: Container[str] | str | None = None,
+        subject: str | None = None,
+        leeway: float | timedelta = 0,
+    ) -> None:
+        rules = _core.ClaimRules(cast("dict[str, Any]", options), audience, issuer, subject, leeway)
+        rules.check(payload, rules.now())
+
+
+def _prepared_claims(payload: dict[str, Any]) -> dict[str, Any]:
+    """PyJWT's payload preparation before ``_encode_payload``: datetimes to ints, ``iss`` must be a string."""
+    from calendar import timegm
+    from datetime import datetime
+
+    payload = payload.copy()
+    for time_claim in ("exp", "iat", "nbf"):
+        if isinstance(payload.get(time_claim), datetime):
+            payload[time_claim] = timegm(payload[time_claim].utctimetuple())
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")
+    return payload
+
+
+_jwt_global_obj = PyJWT()
+_jwt_global_obj._jws = _jws_global_obj
+encode = _jwt_global_obj.encode
+decode_complete = _jwt_global_obj.decode_complete
+decode = _jwt_global_obj.decode
