@@ -1,0 +1,777 @@
+# cython: language_level=3, embedsignature=True, boundscheck=False, wraparound=False, cdivision=True
+"""Compiled strict JSON codec of the hot path; ``_json_py.py`` is its pure-Python twin.
+
+loads: one pass over the bytes, iterative (an explicit stack, so hostile nesting cannot
+overflow the C stack), every buffer access checked against the length. Errors are raised in
+document order; invalid UTF-8 anywhere outranks every other error (the twin decodes first).
+dumps: exact-type fast path writing json.dumps' bytes; anything else goes to json.dumps itself.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.dict cimport PyDict_Keys, PyDict_Next, PyDict_SetItem, PyDict_Size
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
+from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE, PyList_Sort
+from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromLongLong, PyLong_FromString
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from libc.math cimport isfinite, isinf, isnan
+from libc.stdint cimport uint32_t
+from libc.string cimport memcmp, memcpy
+
+import json as _json_module
+
+from fastjwt._json_errors import JSONError
+
+cdef extern from "Python.h":
+    object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
+    void* PyUnicode_DATA(object o)
+    int PyUnicode_KIND(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    bint PyUnicode_IS_ASCII(object o)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index)
+    object PyUnicode_FromKindAndData(int kind, const void* buffer, Py_ssize_t size)
+    object PyUnicode_DecodeUTF8(const char* s, Py_ssize_t size, const char* errors)
+    double PyOS_string_to_double(const char* s, char** endptr, PyObject* overflow_exception) except? -1.0
+    char* PyOS_double_to_string(double val, char format_code, int precision, int flags, int* ptype) except NULL
+    int Py_DTSF_ADD_DOT_0
+    int PyUnicode_4BYTE_KIND
+
+__all__ = ["JSONError", "dumps", "loads"]
+
+cdef enum:
+    MAX_INT_DIGITS = 4300
+    # Fast-path integers: up to 18 digits fit a signed 64-bit accumulator.
+    SMALL_INT_DIGITS = 18
+    # Nesting bound of the dumps fast path; deeper (or circular) values go to json.dumps.
+    DUMPS_MAX_DEPTH = 200
+    NUM_STACK_BUF = 64
+    STR_STACK_BUF = 128
+
+cdef str _DUPLICATE = "duplicate member name"
+cdef str _NON_FINITE = "non-finite number"
+cdef str _TOO_DEEP = "nesting too deep"
+cdef str _BAD_UTF8 = "invalid UTF-8"
+cdef str _TOO_LARGE = "number too large"
+
+# Byte classes for the string scanner: 0 plain ASCII, 1 quote/backslash, 2 control, 3 non-ASCII.
+cdef unsigned char _STR_CLASS[256]
+cdef int _i
+for _i in range(256):
+    _STR_CLASS[_i] = 2 if _i < 0x20 else (3 if _i >= 0x80 else 0)
+_STR_CLASS[0x22] = 1
+_STR_CLASS[0x5C] = 1
+
+cdef inline bint _is_ws(unsigned char c) noexcept nogil:
+    return c == 0x20 or c == 0x0A or c == 0x0D or c == 0x09
+
+cdef inline bint _is_digit(unsigned char c) noexcept nogil:
+    return 0x30 <= c <= 0x39
+
+cdef inline int _hex_value(unsigned char c) noexcept nogil:
+    if 0x30 <= c <= 0x39:
+        return c - 0x30
+    if 0x61 <= c <= 0x66:
+        return c - 0x61 + 10
+    if 0x41 <= c <= 0x46:
+        return c - 0x41 + 10
+    return -1
+
+
+cdef inline Py_ssize_t _utf8_char(const unsigned char* p, Py_ssize_t avail, uint32_t* out) noexcept nogil:
+    """Decode one strict UTF-8 sequence (no overlongs, surrogates, > U+10FFFF); 0 if invalid."""
+    cdef unsigned char c0 = p[0]
+    cdef unsigned char lo = 0x80
+    cdef unsigned char hi = 0xBF
+    if c0 < 0x80:
+        out[0] = c0
+        return 1
+    if c0 < 0xC2:
+        return 0
+    if c0 < 0xE0:
+        if avail < 2 or not (0x80 <= p[1] <= 0xBF):
+            return 0
+        out[0] = ((c0 & 0x1F) << 6) | (p[1] & 0x3F)
+        return 2
+    if c0 < 0xF0:
+        if c0 == 0xE0:
+            lo = 0xA0
+        elif c0 == 0xED:
+            hi = 0x9F
+        if avail < 3 or not (lo <= p[1] <= hi) or not (0x80 <= p[2] <= 0xBF):
+            return 0
+        out[0] = ((c0 & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)
+        return 3
+    if c0 < 0xF5:
+        if c0 == 0xF0:
+            lo = 0x90
+        elif c0 == 0xF4:
+            hi = 0x8F
+        if (avail < 4 or not (lo <= p[1] <= hi) or not (0x80 <= p[2] <= 0xBF)
+                or not (0x80 <= p[3] <= 0xBF)):
+            return 0
+        out[0] = ((c0 & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F)
+        return 4
+    return 0
+
+
+cdef bint _valid_utf8(const unsigned char* buf, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t step
+    cdef uint32_t ch
+    if n >= 3 and buf[0] == 0xEF and buf[1] == 0xBB and buf[2] == 0xBF:
+        return False
+    while i < n:
+        if buf[i] < 0x80:
+            i += 1
+            continue
+        step = _utf8_char(buf + i, n - i, &ch)
+        if step == 0:
+            return False
+        i += step
+    return True
+
+
+cdef struct Reader:
+    const unsigned char* buf
+    Py_ssize_t n
+    Py_ssize_t pos
+
+
+cdef int _fail(Reader* r, str message) except -1:
+    # The pure twin decodes the whole input before parsing: invalid UTF-8 outranks everything.
+    if message is not _BAD_UTF8 and not _valid_utf8(r.buf, r.n):
+        message = _BAD_UTF8
+    raise JSONError(message)
+
+
+cdef int _syntax(Reader* r, Py_ssize_t at) except -1:
+    return _fail(r, f"invalid JSON at byte {at}")
+
+
+cdef inline void _skip_ws(Reader* r) noexcept nogil:
+    cdef Py_ssize_t pos = r.pos
+    while pos < r.n and _is_ws(r.buf[pos]):
+        pos += 1
+    r.pos = pos
+
+
+cdef object _literal(Reader* r, const char* word, Py_ssize_t length, object value):
+    cdef Py_ssize_t i
+    for i in range(length):
+        if r.pos + i >= r.n or r.buf[r.pos + i] != <unsigned char>word[i]:
+            _syntax(r, r.pos + i)
+    r.pos += length
+    return value
+
+
+cdef inline bint _matches(Reader* r, Py_ssize_t at, const char* word, Py_ssize_t length) noexcept nogil:
+    return at + length <= r.n and memcmp(r.buf + at, word, length) == 0
+
+
+cdef Py_ssize_t _low_surrogate_at(Reader* r, Py_ssize_t at, Py_ssize_t end) noexcept nogil:
+    """The low surrogate escaped as \\uXXXX at ``at``, or -1."""
+    cdef Py_ssize_t value = 0
+    cdef Py_ssize_t j
+    cdef int digit
+    if at + 6 > end or r.buf[at] != 0x5C or r.buf[at + 1] != 0x75:
+        return -1
+    for j in range(at + 2, at + 6):
+        digit = _hex_value(r.buf[j])
+        if digit < 0:
+            return -1
+        value = value * 16 + digit
+    return value if 0xDC00 <= value <= 0xDFFF else -1
+
+
+cdef object _decode_escaped(Reader* r, Py_ssize_t start, Py_ssize_t end):
+    """Decode string content buf[start:end] holding escapes; errors in document order."""
+    cdef uint32_t stack_out[STR_STACK_BUF]
+    cdef uint32_t* out = stack_out
+    cdef Py_ssize_t count = 0
+    cdef Py_ssize_t i = start
+    cdef Py_ssize_t j, step, low
+    cdef uint32_t code = 0
+    cdef int digit
+    cdef unsigned char c, e
+    if end - start > STR_STACK_BUF:
+        out = <uint32_t*>PyMem_Malloc((end - start) * sizeof(uint32_t))
+        if out == NULL:
+            raise MemoryError()
+    try:
+        while i < end:
+            c = r.buf[i]
+            if c == 0x5C:
+                i += 1
+                if i >= end:
+                    _syntax(r, i)
+                e = r.buf[i]
+                if e == 0x22 or e == 0x5C or e == 0x2F:
+                    code = e
+                elif e == 0x62:
+                    code = 0x08
+                elif e == 0x66:
+                    code = 0x0C
+                elif e == 0x6E:
+                    code = 0x0A
+                elif e == 0x72:
+                    code = 0x0D
+                elif e == 0x74:
+                    code = 0x09
+                elif e == 0x75:
+                    code = 0
+                    for j in range(i + 1, i + 5):
+                        digit = _hex_value(r.buf[j]) if j < end else -1
+                        if digit < 0:
+                            _syntax(r, j)
+                        code = code * 16 + digit
+                    i += 4
+                    if 0xD800 <= code <= 0xDBFF:
+                        low = _low_surrogate_at(r, i + 1, end)
+                        if low >= 0:
+                            code = 0x10000 + ((code - 0xD800) << 10) + (<uint32_t>low - 0xDC00)
+                            i += 6
+                else:
+                    _syntax(r, i)
+                out[count] = code
+                count += 1
+                i += 1
+            elif c < 0x20:
+                _syntax(r, i)
+            elif c < 0x80:
+                out[count] = c
+                count += 1
+                i += 1
+            else:
+                step = _utf8_char(r.buf + i, end - i, &code)
+                if step == 0:
+                    _fail(r, _BAD_UTF8)
+                out[count] = code
+                count += 1
+                i += step
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, count)
+    finally:
+        if out != stack_out:
+            PyMem_Free(out)
+
+
+cdef object _string(Reader* r):
+    """Parse the string whose opening quote is at r.pos."""
+    cdef const unsigned char* buf = r.buf
+    cdef Py_ssize_t n = r.n
+    cdef Py_ssize_t start = r.pos + 1
+    cdef Py_ssize_t i = start
+    cdef bint escaped = False
+    cdef bint ascii = True
+    cdef unsigned char cls
+    cdef object text
+    while i < n:
+        cls = _STR_CLASS[buf[i]]
+        if cls == 0:
+            i += 1
+        elif cls == 1:
+            if buf[i] == 0x22:
+                break
+            escaped = True
+            i += 2
+        elif cls == 2:
+            if not escaped:
+                _syntax(r, i)
+            i += 1
+        else:
+            ascii = False
+            i += 1
+    if i >= n:
+        if escaped:
+            _decode_escaped(r, start, n)
+        _syntax(r, n)
+    if escaped:
+        text = _decode_escaped(r, start, i)
+    elif ascii:
+        text = PyUnicode_New(i - start, 127)
+        memcpy(PyUnicode_DATA(text), buf + start, i - start)
+    else:
+        try:
+            text = PyUnicode_DecodeUTF8(<const char*>buf + start, i - start, NULL)
+        except UnicodeDecodeError:
+            _fail(r, _BAD_UTF8)
+    r.pos = i + 1
+    return text
+
+
+cdef object _key(Reader* r):
+    """Parse ``"name"`` ws ``:`` at r.pos (whitespace before it already skipped)."""
+    cdef object name
+    if r.pos >= r.n or r.buf[r.pos] != 0x22:
+        _syntax(r, r.pos)
+    name = _string(r)
+    _skip_ws(r)
+    if r.pos >= r.n or r.buf[r.pos] != 0x3A:
+        _syntax(r, r.pos)
+    r.pos += 1
+    return name
+
+
+cdef object _big_int(Reader* r, Py_ssize_t start, Py_ssize_t end):
+    cdef char* text = <char*>PyMem_Malloc(end - start + 1)
+    if text == NULL:
+        raise MemoryError()
+    try:
+        memcpy(text, r.buf + start, end - start)
+        text[end - start] = 0
+        try:
+            return PyLong_FromString(text, NULL, 10)
+        except ValueError:  # sys.set_int_max_str_digits() set lower than ours
+            _fail(r, _TOO_LARGE)
+    finally:
+        PyMem_Free(text)
+
+
+cdef object _float(Reader* r, Py_ssize_t start, Py_ssize_t end):
+    cdef char stack_text[NUM_STACK_BUF]
+    cdef char* text = stack_text
+    cdef double value
+    if end - start >= NUM_STACK_BUF:
+        text = <char*>PyMem_Malloc(end - start + 1)
+        if text == NULL:
+            raise MemoryError()
+    try:
+        memcpy(text, r.buf + start, end - start)
+        text[end - start] = 0
+        # The same correctly rounded conversion float() uses; overflow gives +-inf, no error.
+        value = PyOS_string_to_double(text, NULL, NULL)
+    finally:
+        if text != stack_text:
+            PyMem_Free(text)
+    if isinf(value):
+        _fail(r, _NON_FINITE)
+    return PyFloat_FromDouble(value)
+
+
+cdef object _number(Reader* r):
+    cdef const unsigned char* buf = r.buf
+    cdef Py_ssize_t n = r.n
+    cdef Py_ssize_t start = r.pos
+    cdef Py_ssize_t pos = start
+    cdef Py_ssize_t digits_start, digits
+    cdef bint negative = False
+    cdef bint is_float = False
+    cdef long long acc = 0
+    if buf[pos] == 0x2D:
+        negative = True
+        pos += 1
+        if pos < n and buf[pos] == 0x49:
+            if _matches(r, pos, "Infinity", 8):
+                _fail(r, _NON_FINITE)
+            _syntax(r, pos)
+    if pos >= n:
+        _syntax(r, pos)
+    digits_start = pos
+    if buf[pos] == 0x30:
+        pos += 1
+    elif 0x31 <= buf[pos] <= 0x39:
+        pos += 1
+        while pos < n and _is_digit(buf[pos]):
+            pos += 1
+    else:
+        _syntax(r, pos)
+    digits = pos - digits_start
+    if pos < n and buf[pos] == 0x2E:
+        pos += 1
+        if pos >= n or not _is_digit(buf[pos]):
+            _syntax(r, pos)
+        while pos < n and _is_digit(buf[pos]):
+            pos += 1
+        is_float = True
+    if pos < n and (buf[pos] == 0x65 or buf[pos] == 0x45):
+        pos += 1
+        if pos < n and (buf[pos] == 0x2B or buf[pos] == 0x2D):
+            pos += 1
+        if pos >= n or not _is_digit(buf[pos]):
+            _syntax(r, pos)
+        while pos < n and _is_digit(buf[pos]):
+            pos += 1
+        is_float = True
+    r.pos = pos
+    if is_float:
+        return _float(r, start, pos)
+    if digits <= SMALL_INT_DIGITS:
+        for pos in range(digits_start, digits_start + digits):
+            acc = acc * 10 + (buf[pos] - 0x30)
+        return PyLong_FromLongLong(-acc if negative else acc)
+    if digits > MAX_INT_DIGITS:
+        _fail(r, _TOO_LARGE)
+    return _big_int(r, start, digits_start + digits)
+
+
+cdef object _parse(Reader* r, int max_depth):
+    cdef const unsigned char* buf = r.buf
+    cdef Py_ssize_t n = r.n
+    cdef list stack = []
+    cdef list keys = []
+    cdef Py_ssize_t depth = 0
+    cdef Py_ssize_t size
+    cdef unsigned char c
+    cdef bint is_object
+    cdef object value, container
+    while True:
+        _skip_ws(r)
+        if r.pos >= n:
+            _syntax(r, r.pos)
+        c = buf[r.pos]
+        if c == 0x22:
+            value = _string(r)
+        elif c == 0x7B or c == 0x5B:
+            if depth >= max_depth:
+                _fail(r, _TOO_DEEP)
+            r.pos += 1
+            _skip_ws(r)
+            if c == 0x7B:
+                if r.pos < n and buf[r.pos] == 0x7D:
+                    r.pos += 1
+                    value = {}
+                else:
+                    keys.append(_key(r))
+                    stack.append({})
+                    depth += 1
+                    continue
+            else:
+                if r.pos < n and buf[r.pos] == 0x5D:
+                    r.pos += 1
+                    value = []
+                else:
+                    keys.append(None)
+                    stack.append([])
+                    depth += 1
+                    continue
+        elif c == 0x2D or _is_digit(c):
+            value = _number(r)
+        elif c == 0x74:
+            value = _literal(r, "true", 4, True)
+        elif c == 0x66:
+            value = _literal(r, "false", 5, False)
+        elif c == 0x6E:
+            value = _literal(r, "null", 4, None)
+        elif (c == 0x4E and _matches(r, r.pos, "NaN", 3)) or (c == 0x49 and _matches(r, r.pos, "Infinity", 8)):
+            _fail(r, _NON_FINITE)
+        else:
+            _syntax(r, r.pos)
+        # A value is complete: attach it to its container, closing containers as they end.
+        while True:
+            if depth == 0:
+                _skip_ws(r)
+                if r.pos != n:
+                    _syntax(r, r.pos)
+                return value
+            container = stack[depth - 1]
+            is_object = type(container) is dict
+            if is_object:
+                size = PyDict_Size(container)
+                PyDict_SetItem(container, keys[depth - 1], value)
+                if PyDict_Size(container) == size:
+                    _fail(r, _DUPLICATE)
+            else:
+                PyList_Append(container, value)
+            _skip_ws(r)
+            if r.pos >= n:
+                _syntax(r, r.pos)
+            c = buf[r.pos]
+            if c == 0x2C:
+                r.pos += 1
+                if is_object:
+                    _skip_ws(r)
+                    keys[depth - 1] = _key(r)
+                break
+            if c == (0x7D if is_object else 0x5D):
+                r.pos += 1
+                value = container
+                stack.pop()
+                keys.pop()
+                depth -= 1
+                continue
+            _syntax(r, r.pos)
+
+
+def loads(data, int max_depth=64):
+    """Parse strict RFC 8259 JSON from UTF-8 ``data``; raise JSONError if it is not.
+
+    ``data`` is bytes (bytearray and memoryview are copied); ``max_depth`` bounds the nesting
+    of arrays and objects (``{}`` has depth 1).
+    """
+    cdef bytes raw
+    cdef Reader r
+    if type(data) is bytes:
+        raw = <bytes>data
+    elif isinstance(data, bytes):
+        raw = bytes(data)
+    elif isinstance(data, (bytearray, memoryview)):
+        raw = bytes(data)
+    else:
+        raise TypeError(
+            f"loads() argument must be bytes, bytearray or memoryview, not {type(data).__name__}"
+        )
+    r.buf = <const unsigned char*>PyBytes_AS_STRING(raw)
+    r.n = PyBytes_GET_SIZE(raw)
+    r.pos = 0
+    return _parse(&r, max_depth)
+
+
+# ---------------------------------------------------------------------------------------------
+# dumps
+
+cdef struct Writer:
+    char* buf
+    Py_ssize_t length
+    Py_ssize_t capacity
+
+
+cdef int _reserve(Writer* w, Py_ssize_t extra) except -1:
+    cdef Py_ssize_t capacity = w.capacity
+    cdef char* grown
+    if w.length + extra <= capacity:
+        return 0
+    while capacity < w.length + extra:
+        capacity *= 2
+    grown = <char*>PyMem_Realloc(w.buf, capacity)
+    if grown == NULL:
+        raise MemoryError()
+    w.buf = grown
+    w.capacity = capacity
+    return 0
+
+
+cdef inline int _write(Writer* w, const char* data, Py_ssize_t size) except -1:
+    _reserve(w, size)
+    memcpy(w.buf + w.length, data, size)
+    w.length += size
+    return 0
+
+
+cdef inline int _write_char(Writer* w, char c) except -1:
+    _reserve(w, 1)
+    w.buf[w.length] = c
+    w.length += 1
+    return 0
+
+
+cdef const char* _HEXDIGITS = "0123456789abcdef"
+
+
+cdef inline Py_ssize_t _escape_unit(char* out, unsigned int c) noexcept nogil:
+    out[0] = b'\\'
+    out[1] = b'u'
+    out[2] = _HEXDIGITS[(c >> 12) & 0xF]
+    out[3] = _HEXDIGITS[(c >> 8) & 0xF]
+    out[4] = _HEXDIGITS[(c >> 4) & 0xF]
+    out[5] = _HEXDIGITS[c & 0xF]
+    return 6
+
+
+cdef int _write_str(Writer* w, str s) except -1:
+    """json's ensure_ascii encoding (c_encode_basestring_ascii)."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(s)
+    cdef int kind = PyUnicode_KIND(s)
+    cdef void* data = PyUnicode_DATA(s)
+    cdef Py_ssize_t i
+    cdef uint32_t c
+    cdef char* out
+    # Worst case: 12 bytes per code point (a surrogate pair of \\uXXXX) plus the quotes.
+    _reserve(w, (12 if kind == PyUnicode_4BYTE_KIND else 6) * length + 2)
+    out = w.buf + w.length
+    out[0] = b'"'
+    out += 1
+    for i in range(length):
+        c = PyUnicode_READ(kind, data, i)
+        if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C:
+            out[0] = <char>c
+            out += 1
+        elif c == 0x22:
+            out[0] = b'\\'
+            out[1] = b'"'
+            out += 2
+        elif c == 0x5C:
+            out[0] = b'\\'
+            out[1] = b'\\'
+            out += 2
+        elif c == 0x0A:
+            out[0] = b'\\'
+            out[1] = b'n'
+            out += 2
+        elif c == 0x0D:
+            out[0] = b'\\'
+            out[1] = b'r'
+            out += 2
+        elif c == 0x09:
+            out[0] = b'\\'
+            out[1] = b't'
+            out += 2
+        elif c == 0x08:
+            out[0] = b'\\'
+            out[1] = b'b'
+            out += 2
+        elif c == 0x0C:
+            out[0] = b'\\'
+            out[1] = b'f'
+            out += 2
+        elif c >= 0x10000:
+            c -= 0x10000
+            out += _escape_unit(out, 0xD800 | ((c >> 10) & 0x3FF))
+            out += _escape_unit(out, 0xDC00 | (c & 0x3FF))
+        else:
+            out += _escape_unit(out, c)
+    out[0] = b'"'
+    out += 1
+    w.length = out - w.buf
+    return 0
+
+
+cdef int _write_int(Writer* w, object obj) except -1:
+    """Write an exact int; return 1 if json.dumps must handle it (too many digits)."""
+    cdef int overflow = 0
+    cdef long long value = PyLong_AsLongLongAndOverflow(obj, &overflow)
+    cdef unsigned long long magnitude
+    cdef char digits[24]
+    cdef Py_ssize_t i = 24
+    cdef bytes text
+    if overflow == 0:
+        if value < 0:
+            magnitude = <unsigned long long>(-(value + 1)) + 1
+        else:
+            magnitude = <unsigned long long>value
+        while True:
+            i -= 1
+            digits[i] = <char>(0x30 + magnitude % 10)
+            magnitude //= 10
+            if magnitude == 0:
+                break
+        if value < 0:
+            i -= 1
+            digits[i] = b'-'
+        return _write(w, digits + i, 24 - i)
+    try:
+        text = int.__repr__(obj).encode("ascii")
+    except ValueError:  # more digits than sys.get_int_max_str_digits(): json.dumps raises it
+        return 1
+    return _write(w, PyBytes_AS_STRING(text), PyBytes_GET_SIZE(text))
+
+
+cdef int _write_float(Writer* w, double value) except -1:
+    cdef char* text
+    cdef Py_ssize_t size = 0
+    if isnan(value):
+        return _write(w, "NaN", 3)
+    if isinf(value):
+        return _write(w, "Infinity", 8) if value > 0 else _write(w, "-Infinity", 9)
+    # float.__repr__: shortest repr that round-trips, ".0" added to integral values.
+    text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+    try:
+        while text[size] != 0:
+            size += 1
+        _write(w, text, size)
+    finally:
+        PyMem_Free(text)
+    return 0
+
+
+cdef int _dump(Writer* w, object obj, int depth, bint sort_keys) except -1:
+    """Append obj; return 1 as soon as something needs json.dumps (the caller starts over)."""
+    cdef type t = type(obj)
+    cdef Py_ssize_t i, size
+    cdef Py_ssize_t position = 0
+    cdef PyObject* key_ptr
+    cdef PyObject* value_ptr
+    cdef list keys
+    cdef object key
+    if t is str:
+        return _write_str(w, <str>obj)
+    if obj is None:
+        return _write(w, "null", 4)
+    if obj is True:
+        return _write(w, "true", 4)
+    if obj is False:
+        return _write(w, "false", 5)
+    if t is int:
+        return _write_int(w, obj)
+    if t is float:
+        return _write_float(w, PyFloat_AS_DOUBLE(obj))
+    if depth >= DUMPS_MAX_DEPTH:
+        return 1
+    if t is dict:
+        size = PyDict_Size(obj)
+        if size == 0:
+            return _write(w, "{}", 2)
+        _write_char(w, b'{')
+        if sort_keys:
+            keys = PyDict_Keys(obj)
+            for i in range(size):
+                if type(<object>PyList_GET_ITEM(keys, i)) is not str:
+                    return 1
+            PyList_Sort(keys)
+            for i in range(size):
+                key = <object>PyList_GET_ITEM(keys, i)
+                if i:
+                    _write_char(w, b',')
+                _write_str(w, <str>key)
+                _write_char(w, b':')
+                if _dump(w, (<dict>obj)[key], depth + 1, sort_keys):
+                    return 1
+        else:
+            i = 0
+            while PyDict_Next(obj, &position, &key_ptr, &value_ptr):
+                if type(<object>key_ptr) is not str:
+                    return 1
+                if i:
+                    _write_char(w, b',')
+                i += 1
+                _write_str(w, <str>key_ptr)
+                _write_char(w, b':')
+                if _dump(w, <object>value_ptr, depth + 1, sort_keys):
+                    return 1
+        return _write_char(w, b'}')
+    if t is list:
+        size = PyList_GET_SIZE(obj)
+        _write_char(w, b'[')
+        for i in range(size):
+            if i:
+                _write_char(w, b',')
+            if _dump(w, <object>PyList_GET_ITEM(obj, i), depth + 1, sort_keys):
+                return 1
+        return _write_char(w, b']')
+    if t is tuple:
+        size = PyTuple_GET_SIZE(obj)
+        _write_char(w, b'[')
+        for i in range(size):
+            if i:
+                _write_char(w, b',')
+            if _dump(w, <object>PyTuple_GET_ITEM(obj, i), depth + 1, sort_keys):
+                return 1
+        return _write_char(w, b']')
+    return 1
+
+
+def _json_dumps(obj, sort_keys, cls):
+    return _json_module.dumps(obj, separators=(",", ":"), sort_keys=sort_keys, cls=cls).encode("utf-8")
+
+
+def dumps(obj, *, sort_keys=False, cls=None):
+    """Serialize ``obj`` exactly as ``json.dumps(obj, separators=(",", ":"), ...)`` does, as UTF-8.
+
+    Exact dict (str keys), list, tuple, str, int, float, bool and None are written here;
+    anything else, or a ``cls``, makes json.dumps do the whole value (same bytes, same errors).
+    """
+    cdef Writer w
+    cdef int status
+    if cls is not None:
+        return _json_dumps(obj, sort_keys, cls)
+    w.capacity = 256
+    w.length = 0
+    w.buf = <char*>PyMem_Malloc(w.capacity)
+    if w.buf == NULL:
+        raise MemoryError()
+    try:
+        status = _dump(&w, obj, 0, bool(sort_keys))
+        if status == 0:
+            return PyBytes_FromStringAndSize(w.buf, w.length)
+    finally:
+        PyMem_Free(w.buf)
+    return _json_dumps(obj, sort_keys, cls)
