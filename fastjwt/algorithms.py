@@ -19,7 +19,8 @@ Stricter, for security:
   the bare Base64 body of such DER; OpenSSH public keys (also after leading
   whitespace, ``sk-`` security-key types, or embedded in an ``authorized_keys``
   line); JWK or JWK Set JSON text (a JSON object with ``"kty"`` anywhere in it,
-  or ``"keys"`` at the top level). PyJWT catches fewer of these forms
+  or ``"keys"`` at the top level, in any JSON encoding), and any text holding a
+  ``"kty":`` or ``"keys": [`` member (a JWK with a comment or junk around it). PyJWT catches fewer of these forms
   (CVE-2022-29217, CVE-2026-48526).
 * ``HMACAlgorithm.prepare_key`` given a ``cryptography`` key or certificate
   object raises ``InvalidKeyError`` (PyJWT: ``TypeError``).
@@ -30,6 +31,9 @@ Stricter, for security:
   ``InvalidKeyError`` for key text they cannot load (PyJWT lets ``ValueError``,
   ``TypeError`` for encrypted private keys, or ``UnicodeDecodeError`` escape
   for some of these).
+* ``RSAAlgorithm``/``ECAlgorithm`` ``prepare_key`` given a ``cryptography``
+  key object of another family (or a certificate) raise ``InvalidKeyError``
+  (PyJWT: ``TypeError``); other non-text keys still raise ``TypeError``.
 * ``HMACAlgorithm.from_jwk`` raises ``InvalidKeyError`` when ``"k"`` is missing
   (PyJWT: ``KeyError``, which also made ``PyJWKSet`` fail on the whole set
   instead of skipping that key).
@@ -361,6 +365,8 @@ _SSH_KEY_RE = re.compile(
     rb"|(?:" + _SSH_KEY_TYPES + rb")(?:-cert-v01@openssh\.com)?[ \t]+AAAA"
 )
 _BASE64_BODY_RE = re.compile(rb"[\sA-Za-z0-9+/]+={0,2}\s*")
+# JWK/JWKS members in text that is not (only) JSON, e.g. with a comment line.
+_JWK_MEMBER_RE = re.compile(rb'"kty"\s*:|"keys"\s*:\s*\[')
 
 
 def _loads_as_asymmetric_der(data: bytes) -> bool:
@@ -452,7 +458,14 @@ def _json_has_jwk_member(key_bytes: bytes) -> bool:
             index = end + 1
         return stripped_key.startswith("{") or (stripped_key.startswith("[") and has_jwk_member)
     except ValueError:
-        return False
+        # json refuses a second byte-order mark; retry once without any.
+        try:
+            text = key_bytes.decode(json.detect_encoding(key_bytes)).lstrip("\ufeff")
+        except (UnicodeError, LookupError):
+            return False
+        if len(text) == len(key_bytes.decode(json.detect_encoding(key_bytes))):
+            return False
+        return _json_has_jwk_member(text.encode("utf-8"))
     if isinstance(jwk_obj, dict) and "keys" in jwk_obj:
         return True
     objects_to_check = [jwk_obj]
@@ -511,7 +524,7 @@ class HMACAlgorithm(Algorithm):
         # arbitrary bytes as a valid secret. Even a symmetric (kty=oct) JWK
         # should be loaded via PyJWK / from_jwk rather than fed as raw JSON
         # bytes (whose contents are not the secret material).
-        if _json_has_jwk_member(key_bytes):
+        if _JWK_MEMBER_RE.search(key_bytes) or _json_has_jwk_member(key_bytes):
             raise InvalidKeyError(_LOOKS_LIKE_JWK)
 
         return key_bytes
@@ -620,6 +633,8 @@ class RSAAlgorithm(Algorithm):
             return cast(AllowedRSAKeys, key)  # type: ignore[redundant-cast,unused-ignore]
 
         if not isinstance(key, (bytes, str)):
+            if isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
+                self.check_crypto_key_type(key)  # type: ignore[arg-type]
             raise TypeError("Expecting a PEM-formatted key.")
 
         key_bytes = force_bytes(key)
@@ -809,6 +824,8 @@ class ECAlgorithm(Algorithm):
             return ec_key
 
         if not isinstance(key, (bytes, str)):
+            if isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
+                self.check_crypto_key_type(key)  # type: ignore[arg-type]
             raise TypeError("Expecting a PEM-formatted key.")
 
         key_bytes = force_bytes(key)
