@@ -689,7 +689,7 @@ class Decoder:
 
     def _run(self, token: Any, detached_payload: bytes | None, complete: bool) -> Any:
         rules = self.rules
-        if self.cache_size and detached_payload is None and rules is not None:
+        if self.cache_size and detached_payload is None and rules is not None and isinstance(token, (str, bytes)):
             entry = self._cache.get(token)
             if entry is not None:
                 result = self._hit(token, entry, complete)
@@ -707,7 +707,13 @@ class Decoder:
                 now = rules.now()
                 rules.check(claims, now)
         except Exception as exc:
-            if self.error_cache_ttl > 0 and rules is not None and detached_payload is None and _cacheable_error(exc):
+            if (
+                self.error_cache_ttl > 0
+                and rules is not None
+                and detached_payload is None
+                and isinstance(token, (str, bytes))
+                and _cacheable_error(exc)
+            ):
                 self._store_error(token, exc)
             raise
         if self.cache_size and detached_payload is None and rules is not None:

@@ -1,0 +1,1014 @@
+# cython: language_level=3, embedsignature=True, boundscheck=True, wraparound=False, cdivision=True
+"""Compiled core of fastjwt: the per-token hot path.
+
+The twin of ``fastjwt/_core_py.py``: same names, behaviour, exceptions and messages (tests run both and compare).
+Raw buffers are read through explicit lengths; every index is checked against the length it came with.
+"""
+
+import math
+from datetime import timedelta
+import time
+import warnings
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_Next
+from cpython.object cimport PyObject
+from libc.string cimport memchr, memcpy
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from . import _json
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAlgorithmError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidSubjectError,
+    InvalidTokenError,
+    MissingRequiredClaimError,
+)
+from .warnings import InsecureKeyLengthWarning
+
+cdef object _JSONError = _json.JSONError
+cdef object _loads = _json.loads
+cdef object _dumps = _json.dumps
+
+MAX_TOKEN_LENGTH = 1 << 20
+MAX_HEADER_LENGTH = 16 << 10
+MAX_JSON_DEPTH = 64
+HEADER_CACHE_SIZE = 512
+
+cdef const char* _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+cdef signed char _DECODE[256]
+
+
+cdef void _init_tables() noexcept:
+    cdef int i
+    for i in range(256):
+        _DECODE[i] = -1
+    for i in range(64):
+        _DECODE[<unsigned char>_ALPHABET[i]] = i
+
+
+_init_tables()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Base64url
+
+
+cdef bytes _encode(const unsigned char* src, Py_ssize_t n):
+    cdef Py_ssize_t out_len = (n // 3) * 4 + (0 if n % 3 == 0 else (n % 3) + 1)
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, out_len)
+    cdef unsigned char* dst = <unsigned char*>PyBytes_AS_STRING(out)
+    cdef Py_ssize_t i = 0, j = 0
+    cdef unsigned int v
+    while i + 3 <= n:
+        v = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2]
+        dst[j] = _ALPHABET[(v >> 18) & 63]
+        dst[j + 1] = _ALPHABET[(v >> 12) & 63]
+        dst[j + 2] = _ALPHABET[(v >> 6) & 63]
+        dst[j + 3] = _ALPHABET[v & 63]
+        i += 3
+        j += 4
+    if n - i == 1:
+        v = src[i] << 16
+        dst[j] = _ALPHABET[(v >> 18) & 63]
+        dst[j + 1] = _ALPHABET[(v >> 12) & 63]
+    elif n - i == 2:
+        v = (src[i] << 16) | (src[i + 1] << 8)
+        dst[j] = _ALPHABET[(v >> 18) & 63]
+        dst[j + 1] = _ALPHABET[(v >> 12) & 63]
+        dst[j + 2] = _ALPHABET[(v >> 6) & 63]
+    return out
+
+
+cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow_padding):
+    """Strict decode of ``n`` bytes at ``src``; None on any failure (the caller raises)."""
+    cdef Py_ssize_t pad = 0
+    if allow_padding and n > 0 and src[n - 1] == b'=':
+        if n % 4:
+            return None
+        while pad < n and src[n - 1 - pad] == b'=':
+            pad += 1
+        if pad > 2:
+            return None
+        n -= pad
+    cdef Py_ssize_t rem = n % 4
+    if rem == 1:
+        return None
+    cdef Py_ssize_t out_len = (n // 4) * 3 + (rem - 1 if rem else 0)
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, out_len)
+    cdef unsigned char* dst = <unsigned char*>PyBytes_AS_STRING(out)
+    cdef Py_ssize_t i = 0, j = 0
+    cdef int a, b, c, d
+    while i + 4 <= n:
+        a = _DECODE[src[i]]
+        b = _DECODE[src[i + 1]]
+        c = _DECODE[src[i + 2]]
+        d = _DECODE[src[i + 3]]
+        if (a | b | c | d) < 0:
+            return None
+        dst[j] = <unsigned char>((a << 2) | (b >> 4))
+        dst[j + 1] = <unsigned char>(((b & 15) << 4) | (c >> 2))
+        dst[j + 2] = <unsigned char>(((c & 3) << 6) | d)
+        i += 4
+        j += 3
+    if rem == 2:
+        a = _DECODE[src[i]]
+        b = _DECODE[src[i + 1]]
+        if (a | b) < 0 or (b & 15):
+            return None
+        dst[j] = <unsigned char>((a << 2) | (b >> 4))
+    elif rem == 3:
+        a = _DECODE[src[i]]
+        b = _DECODE[src[i + 1]]
+        c = _DECODE[src[i + 2]]
+        if (a | b | c) < 0 or (c & 3):
+            return None
+        dst[j] = <unsigned char>((a << 2) | (b >> 4))
+        dst[j + 1] = <unsigned char>(((b & 15) << 4) | (c >> 2))
+    return out
+
+
+cdef inline object _decode_or_raise(const unsigned char* src, Py_ssize_t n, str name, bint allow_padding):
+    result = _decode(src, n, name, allow_padding)
+    if result is None:
+        raise DecodeError(f"Invalid {name} padding")
+    return result
+
+
+def b64url_encode(data) -> bytes:
+    """Base64url without padding (RFC 7515 section 2)."""
+    cdef const unsigned char[::1] view
+    if isinstance(data, bytes):
+        return _encode(<const unsigned char*>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
+    view = memoryview(data).cast("B")
+    if view.shape[0] == 0:
+        return b""
+    return _encode(&view[0], view.shape[0])
+
+
+def b64url_decode(data, str name="base64url", bint allow_padding=False) -> bytes:
+    """Strict Base64url decode: URL-safe alphabet only, no whitespace, unused trailing bits zero.
+
+    Padding is refused unless ``allow_padding``, and then only the exactly right amount. Every failure raises
+    ``DecodeError("Invalid <name> padding")`` (PyJWT's message for the same failures).
+    """
+    if isinstance(data, str):
+        if not (<str>data).isascii():
+            raise DecodeError(f"Invalid {name} padding")
+        data = (<str>data).encode("ascii")
+    elif not isinstance(data, bytes):
+        data = bytes(data)
+    return _decode_or_raise(<const unsigned char*>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), name,
+                            allow_padding)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Prepared keys
+
+
+cdef bint _equal_ct(bytes a, bytes b):
+    """Constant-time comparison (the length is not secret)."""
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(a)
+    if n != PyBytes_GET_SIZE(b):
+        return False
+    cdef const unsigned char* x = <const unsigned char*>PyBytes_AS_STRING(a)
+    cdef const unsigned char* y = <const unsigned char*>PyBytes_AS_STRING(b)
+    cdef unsigned char diff = 0
+    cdef Py_ssize_t i
+    for i in range(n):
+        diff |= x[i] ^ y[i]
+    return diff == 0
+
+
+cdef class PreparedKey:
+    """A key made ready once for one algorithm: ``sign(msg)`` and ``verify(msg, sig)`` with no per-call parsing."""
+
+    cdef public str alg
+    cdef public object key
+    cdef public object key_length_msg
+
+    cpdef bytes sign(self, bytes msg):
+        raise InvalidKeyError("this key cannot sign")
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        return False
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.alg}>"
+
+
+cdef class HMACKey(PreparedKey):
+    """HMAC with a keyed context that is copied per message (the key schedule runs once)."""
+
+    cdef object _keyed
+
+    def __init__(self, str alg, bytes secret, hash_algorithm, key_length_msg):
+        self.alg = alg
+        self.key = None
+        self.key_length_msg = key_length_msg
+        self._keyed = crypto_hmac.HMAC(secret, hash_algorithm)
+
+    cpdef bytes sign(self, bytes msg):
+        h = self._keyed.copy()
+        h.update(msg)
+        return h.finalize()
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        h = self._keyed.copy()
+        h.update(msg)
+        return _equal_ct(h.finalize(), sig)
+
+
+cdef class RSAKey(PreparedKey):
+    """RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt length = hash length, as PyJWT)."""
+
+    cdef object _private, _public, _padding, _hash
+
+    def __init__(self, str alg, key, hash_algorithm, bint pss, key_length_msg):
+        self.alg = alg
+        self.key = key
+        self.key_length_msg = key_length_msg
+        self._hash = hash_algorithm
+        if pss:
+            self._padding = padding.PSS(mgf=padding.MGF1(hash_algorithm), salt_length=hash_algorithm.digest_size)
+        else:
+            self._padding = padding.PKCS1v15()
+        self._private = key if hasattr(key, "private_numbers") else None
+        self._public = key.public_key() if self._private is not None else key
+
+    cpdef bytes sign(self, bytes msg):
+        if self._private is None:
+            raise InvalidKeyError("A public key cannot sign")
+        return self._private.sign(msg, self._padding, self._hash)
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        try:
+            self._public.verify(sig, msg, self._padding, self._hash)
+        except InvalidSignature:
+            return False
+        return True
+
+
+cdef bytes _der_integer(const unsigned char* p, Py_ssize_t n):
+    """DER INTEGER (tag, length, big-endian minimal two's complement) of an unsigned value; n <= 66."""
+    cdef Py_ssize_t i = 0
+    while i < n - 1 and p[i] == 0:
+        i += 1
+    cdef Py_ssize_t body = n - i
+    cdef bint pad = (p[i] & 0x80) != 0
+    cdef Py_ssize_t total = body + (1 if pad else 0)
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, 2 + total)
+    cdef unsigned char* o = <unsigned char*>PyBytes_AS_STRING(out)
+    o[0] = 0x02
+    o[1] = <unsigned char>total
+    if pad:
+        o[2] = 0
+        memcpy(o + 3, p + i, body)
+    else:
+        memcpy(o + 2, p + i, body)
+    return out
+
+
+def raw_to_der(bytes sig, Py_ssize_t size):
+    """Raw ``r || s`` (each ``size`` bytes) to a DER ECDSA signature; None when the length is not exactly 2*size."""
+    if PyBytes_GET_SIZE(sig) != 2 * size or size <= 0 or size > 66:
+        return None
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(sig)
+    cdef bytes r = _der_integer(p, size)
+    cdef bytes s = _der_integer(p + size, size)
+    cdef Py_ssize_t content = PyBytes_GET_SIZE(r) + PyBytes_GET_SIZE(s)
+    if content < 128:
+        return bytes((0x30, content)) + r + s
+    return bytes((0x30, 0x81, content)) + r + s
+
+
+cdef class ECKey(PreparedKey):
+    """ECDSA with JWS's raw fixed-size ``r || s`` signatures (RFC 7518 section 3.4)."""
+
+    cdef object _private, _public, _ecdsa
+    cdef Py_ssize_t _size
+
+    def __init__(self, str alg, key, hash_algorithm, key_length_msg):
+        self.alg = alg
+        self.key = key
+        self.key_length_msg = key_length_msg
+        self._ecdsa = ECDSA(hash_algorithm)
+        self._size = (key.curve.key_size + 7) // 8
+        self._private = key if hasattr(key, "private_numbers") else None
+        self._public = key.public_key() if self._private is not None else key
+
+    cpdef bytes sign(self, bytes msg):
+        if self._private is None:
+            raise InvalidKeyError("A public key cannot sign")
+        r, s = decode_dss_signature(self._private.sign(msg, self._ecdsa))
+        return r.to_bytes(self._size, "big") + s.to_bytes(self._size, "big")
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        der = raw_to_der(sig, self._size)
+        if der is None:
+            return False
+        try:
+            self._public.verify(der, msg, self._ecdsa)
+        except InvalidSignature:
+            return False
+        return True
+
+
+cdef class EdKey(PreparedKey):
+    """EdDSA (Ed25519 or Ed448)."""
+
+    cdef object _private, _public
+
+    def __init__(self, str alg, key, key_length_msg):
+        self.alg = alg
+        self.key = key
+        self.key_length_msg = key_length_msg
+        self._private = key if hasattr(key, "private_bytes_raw") else None
+        self._public = key.public_key() if self._private is not None else key
+
+    cpdef bytes sign(self, bytes msg):
+        if self._private is None:
+            raise InvalidKeyError("A public key cannot sign")
+        return self._private.sign(msg)
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        try:
+            self._public.verify(sig, msg)
+        except InvalidSignature:
+            return False
+        return True
+
+
+cdef class AlgorithmKey(PreparedKey):
+    """Any other (registered or subclassed) ``Algorithm``: delegates to its ``sign``/``verify``."""
+
+    cdef object _algorithm
+
+    def __init__(self, str alg, algorithm, key, key_length_msg):
+        self.alg = alg
+        self.key = key
+        self.key_length_msg = key_length_msg
+        self._algorithm = algorithm
+
+    cpdef bytes sign(self, bytes msg):
+        return self._algorithm.sign(msg, self.key)
+
+    cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        return bool(self._algorithm.verify(msg, self.key, sig))
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Claims
+
+
+cdef object _as_int(object value):
+    """A time claim as PyJWT reads it (``int(value)``), but only from a JSON number: None for anything else."""
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        if not math.isfinite(value):
+            return None
+        return int(value)
+    return None
+
+
+def seconds(value, str name):
+    """A duration in seconds from a number or ``timedelta``; a non-finite value is refused (``ValueError``)."""
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds or a timedelta")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite")
+    return result
+
+
+cdef class ClaimRules:
+    """The registered-claim checks of one decode configuration, prepared once (PyJWT's ``_validate_claims``)."""
+
+    cdef public tuple require
+    cdef public bint verify_exp, verify_nbf, verify_iat, verify_aud, verify_iss, verify_sub, verify_jti, strict_aud
+    cdef public object audience, issuer, subject, max_age, clock
+    cdef public double leeway
+
+    def __init__(self, options, audience=None, issuer=None, subject=None, leeway=0, max_age=None, clock=None):
+        from collections.abc import Iterable
+
+        self.require = tuple(options.get("require") or ())
+        self.verify_exp = bool(options.get("verify_exp", True))
+        self.verify_nbf = bool(options.get("verify_nbf", True))
+        self.verify_iat = bool(options.get("verify_iat", True))
+        self.verify_aud = bool(options.get("verify_aud", True))
+        self.verify_iss = bool(options.get("verify_iss", True))
+        self.verify_sub = bool(options.get("verify_sub", True))
+        self.verify_jti = bool(options.get("verify_jti", True))
+        self.strict_aud = bool(options.get("strict_aud", False))
+        if audience is not None and not isinstance(audience, (str, Iterable)):
+            raise TypeError("audience must be a string, iterable or None")
+        if audience is not None and not isinstance(audience, str):
+            audience = list(audience)
+        self.audience = audience
+        self.issuer = issuer
+        self.subject = subject
+        self.leeway = seconds(leeway, "leeway")
+        self.max_age = None if max_age is None else seconds(max_age, "max_age")
+        self.clock = clock
+
+    cpdef double now(self) except? -1.0:
+        """The current time in seconds since the epoch (the injected clock if any)."""
+        if self.clock is None:
+            return time.time()
+        return float(self.clock())
+
+    cpdef check(self, dict payload, double now):
+        """Raise the PyJWT exception for the first claim that fails, in PyJWT's order."""
+        cdef double leeway = self.leeway
+        for claim in self.require:
+            if payload.get(claim) is None:
+                raise MissingRequiredClaimError(claim)
+        if self.verify_iat and "iat" in payload:
+            iat = _as_int(payload["iat"])
+            if iat is None:
+                raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
+            if iat > now + leeway:
+                raise ImmatureSignatureError("The token is not yet valid (iat)")
+        if self.verify_nbf and "nbf" in payload:
+            nbf = _as_int(payload["nbf"])
+            if nbf is None:
+                raise DecodeError("Not Before claim (nbf) must be an integer.")
+            if nbf > now + leeway:
+                raise ImmatureSignatureError("The token is not yet valid (nbf)")
+        if self.verify_exp and "exp" in payload:
+            exp = _as_int(payload["exp"])
+            if exp is None:
+                raise DecodeError("Expiration Time claim (exp) must be an integer.")
+            if exp <= now - leeway:
+                raise ExpiredSignatureError("Signature has expired")
+        if self.max_age is not None:
+            self._check_max_age(payload, now)
+        if self.verify_iss and self.issuer is not None:
+            self._check_iss(payload)
+        if self.verify_aud:
+            self._check_aud(payload)
+        if self.verify_sub and "sub" in payload:
+            sub = payload["sub"]
+            if not isinstance(sub, str):
+                raise InvalidSubjectError("Subject must be a string")
+            if self.subject is not None and sub != self.subject:
+                raise InvalidSubjectError("Invalid subject")
+        if self.verify_jti and "jti" in payload and not isinstance(payload["jti"], str):
+            raise InvalidJTIError("JWT ID must be a string")
+
+    cdef _check_max_age(self, dict payload, double now):
+        if "iat" not in payload:
+            raise MissingRequiredClaimError("iat")
+        iat = _as_int(payload["iat"])
+        if iat is None:
+            raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
+        if now - iat > self.max_age + self.leeway:
+            raise ExpiredSignatureError("Signature has expired (max_age)")
+
+    cdef _check_iss(self, dict payload):
+        if "iss" not in payload:
+            raise MissingRequiredClaimError("iss")
+        iss = payload["iss"]
+        if not isinstance(iss, str):
+            raise InvalidIssuerError("Payload Issuer (iss) must be a string")
+        issuer = self.issuer
+        if isinstance(issuer, str):
+            if iss != issuer:
+                raise InvalidIssuerError("Invalid issuer")
+            return
+        try:
+            found = iss in issuer
+        except TypeError:
+            raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
+        if not found:
+            raise InvalidIssuerError("Invalid issuer")
+
+    cdef _check_aud(self, dict payload):
+        audience = self.audience
+        claim = payload.get("aud")
+        if audience is None:
+            if claim:
+                raise InvalidAudienceError("Invalid audience")
+            return
+        if not claim:
+            raise MissingRequiredClaimError("aud")
+        if self.strict_aud:
+            if not isinstance(audience, str):
+                raise InvalidAudienceError("Invalid audience (strict)")
+            if not isinstance(claim, str):
+                raise InvalidAudienceError("Invalid claim format in token (strict)")
+            if audience != claim:
+                raise InvalidAudienceError("Audience doesn't match (strict)")
+            return
+        if isinstance(claim, str):
+            if isinstance(audience, str):
+                if claim != audience:
+                    raise InvalidAudienceError("Audience doesn't match")
+                return
+            claim = [claim]
+        if not isinstance(claim, list) or any(not isinstance(c, str) for c in claim):
+            raise InvalidAudienceError("Invalid claim format in token")
+        wanted = [audience] if isinstance(audience, str) else audience
+        for aud in wanted:
+            if aud in claim:
+                return
+        raise InvalidAudienceError("Audience doesn't match")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Headers
+
+
+cdef class HeaderCache:
+    """Parsed header segments, keyed by the exact segment bytes. Bounded: the oldest entry goes first.
+
+    A service sees few distinct headers (one per key and algorithm), so nearly every token hits. Cached dicts are
+    never handed out: callers that expose the header get a copy.
+    """
+
+    cdef dict _entries
+    cdef public Py_ssize_t maxsize
+
+    def __init__(self, Py_ssize_t maxsize=HEADER_CACHE_SIZE):
+        self._entries = {}
+        self.maxsize = maxsize
+
+    cpdef dict parse(self, bytes segment, int max_depth, bint allow_padding):
+        """The header dict for a segment (cached; do not mutate it)."""
+        cdef PyObject* found = PyDict_GetItem(self._entries, segment)
+        if found is not NULL:
+            return <dict>found
+        header = parse_header(segment, max_depth, allow_padding)
+        if self.maxsize > 0:
+            if len(self._entries) >= self.maxsize:
+                try:
+                    del self._entries[next(iter(self._entries))]
+                except (StopIteration, KeyError, RuntimeError):
+                    pass
+            self._entries[segment] = header
+        return header
+
+    def clear(self):
+        """Forget every entry."""
+        self._entries.clear()
+
+    def __len__(self):
+        return len(self._entries)
+
+
+cpdef dict parse_header(bytes segment, int max_depth, bint allow_padding):
+    """Decode and parse one header segment; it must be a JSON object."""
+    data = _decode_or_raise(<const unsigned char*>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), "header",
+                            allow_padding)
+    try:
+        header = _loads(data, max_depth)
+    except _JSONError as exc:
+        raise DecodeError(f"Invalid header string: {exc}") from None
+    if type(header) is not dict:
+        raise DecodeError("Invalid header string: must be a json object")
+    return header
+
+
+cpdef validate_header(dict header, supported_crit):
+    """PyJWT's ``_validate_headers`` on decode: ``kid`` must be a string; ``crit`` must be understood."""
+    if "kid" in header and not isinstance(header["kid"], str):
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    if "crit" in header:
+        crit = header["crit"]
+        if not isinstance(crit, list) or len(crit) == 0:
+            raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+        for ext in crit:
+            if not isinstance(ext, str):
+                raise InvalidTokenError("Invalid 'crit' header: values must be strings")
+            if ext not in supported_crit:
+                raise InvalidTokenError(f"Unsupported critical extension: {ext}")
+            if ext not in header:
+                raise InvalidTokenError(f"Critical extension '{ext}' is missing from headers")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Pipelines
+
+
+cdef class DecodeLimits:
+    """Size and depth bounds for untrusted tokens (documented defaults, configurable)."""
+
+    cdef public Py_ssize_t max_token_length, max_header_length
+    cdef public int max_depth
+    cdef public bint allow_padding
+
+    def __init__(self, max_token_length=MAX_TOKEN_LENGTH, max_header_length=MAX_HEADER_LENGTH,
+                 max_depth=MAX_JSON_DEPTH, allow_padding=False):
+        self.max_token_length = int(max_token_length)
+        self.max_header_length = int(max_header_length)
+        self.max_depth = int(max_depth)
+        self.allow_padding = bool(allow_padding)
+
+
+DEFAULT_LIMITS = DecodeLimits()
+cdef HeaderCache _HEADER_CACHE = HeaderCache()
+
+
+cpdef bytes token_bytes(token, DecodeLimits limits):
+    """The token as ASCII bytes, or DecodeError (wrong type, too long, non-ASCII)."""
+    if isinstance(token, str):
+        if len(<str>token) > limits.max_token_length:
+            raise DecodeError("Token is too long")
+        if not (<str>token).isascii():
+            raise DecodeError("Invalid token: non-ASCII characters")
+        return (<str>token).encode("ascii")
+    if isinstance(token, bytes):
+        if PyBytes_GET_SIZE(token) > limits.max_token_length:
+            raise DecodeError("Token is too long")
+        return token
+    raise DecodeError(f"Invalid token type. Token must be a {bytes}")
+
+
+cdef class _Loaded:
+    cdef bytes payload, signing_input, signature, header_segment
+    cdef dict header
+
+
+cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache):
+    cdef bytes data = token_bytes(token, limits)
+    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+    cdef const unsigned char* dot = <const unsigned char*>memchr(p, b'.', n)
+    if dot == NULL:
+        raise DecodeError("Not enough segments")
+    cdef Py_ssize_t first = dot - p
+    cdef Py_ssize_t last = n - 1
+    while last > first and p[last] != b'.':
+        last -= 1
+    if last == first:
+        raise DecodeError("Not enough segments")
+    if first > limits.max_header_length:
+        raise DecodeError("Invalid header string: header is too long")
+    cdef _Loaded out = _Loaded.__new__(_Loaded)
+    out.header_segment = PyBytes_FromStringAndSize(<const char*>p, first)
+    out.signing_input = PyBytes_FromStringAndSize(<const char*>p, last)
+    if header_cache is not None:
+        out.header = header_cache.parse(out.header_segment, limits.max_depth, limits.allow_padding)
+    else:
+        out.header = parse_header(out.header_segment, limits.max_depth, limits.allow_padding)
+    if out.header.get("b64", True) is False:
+        if last - first - 1 > 0:
+            raise DecodeError("Payload segment must be empty when 'b64' is false.")
+        out.payload = b""
+    else:
+        out.payload = _decode_or_raise(p + first + 1, last - first - 1, "payload", limits.allow_padding)
+    out.signature = _decode_or_raise(p + last + 1, n - last - 1, "crypto", limits.allow_padding)
+    return out
+
+
+def load_token(token, DecodeLimits limits=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE):
+    """Split and decode a compact JWS: ``(payload, signing_input, header, signature, header_segment)``.
+
+    The header dict may be shared with the cache: copy it before handing it out. ``payload`` is ``b""`` when the
+    header says ``b64: false`` (the payload is detached and its segment must be empty).
+    """
+    cdef _Loaded loaded = _load(token, limits, header_cache)
+    return loaded.payload, loaded.signing_input, loaded.header, loaded.signature, loaded.header_segment
+
+
+cpdef str check_algorithm(dict header, allowed):
+    """The header's ``alg`` if the caller allows it, else InvalidAlgorithmError (PyJWT's messages)."""
+    cdef PyObject* found = PyDict_GetItem(header, "alg")
+    if found is NULL:
+        raise InvalidAlgorithmError("Algorithm not specified")
+    alg = <object>found
+    if not alg or type(alg) is not str or (allowed is not None and alg not in allowed):
+        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    return alg
+
+
+cpdef dict parse_payload(bytes payload, int max_depth):
+    """The claims object of a verified payload (PyJWT's ``_decode_payload``)."""
+    try:
+        claims = _loads(payload, max_depth)
+    except _JSONError as exc:
+        raise DecodeError(f"Invalid payload string: {exc}") from None
+    if type(claims) is not dict:
+        raise DecodeError("Invalid payload string: must be a json object")
+    return claims
+
+
+def warn_or_raise_key_length(str message, bint enforce):
+    """PyJWT's policy for short keys: a warning, or InvalidKeyError with ``enforce_minimum_key_length``."""
+    if enforce:
+        raise InvalidKeyError(message)
+    warnings.warn(message, InsecureKeyLengthWarning, stacklevel=4)
+
+
+cpdef verify_signature(PreparedKey key, bytes signing_input, bytes signature, bint enforce_minimum_key_length):
+    """Check one signature with a prepared key; the key-length policy first, as PyJWT does."""
+    if key.key_length_msg is not None:
+        warn_or_raise_key_length(key.key_length_msg, enforce_minimum_key_length)
+    if not key.verify(signing_input, signature):
+        raise InvalidSignatureError("Signature verification failed")
+
+
+cdef class _CacheEntry:
+    cdef dict claims, header
+    cdef bytes payload, signature
+    cdef bint immutable
+    cdef object key, alg, error
+    cdef double expires, not_before
+
+
+cdef bint _all_immutable(dict claims):
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* k
+    cdef PyObject* v
+    while PyDict_Next(claims, &pos, &k, &v):
+        t = type(<object>v)
+        if not (t is str or t is int or t is float or t is bool or v == <PyObject*>None):
+            return False
+    return True
+
+
+cdef str _normalise_typ(str typ):
+    typ = typ.lower()
+    return typ[12:] if typ.startswith("application/") else typ
+
+
+cdef class Decoder:
+    """One decode configuration, prepared once: the whole verify-and-decode pipeline in one call.
+
+    :param prepare: ``prepare(alg) -> PreparedKey`` for a fixed key (results are kept per algorithm), or None.
+    :param resolve: ``resolve(header, alg) -> PreparedKey`` for key sets and key sources (kid lookup), or None.
+    :param allowed: the algorithms the caller allows (None: any the key supports, PyJWK-bound callers).
+    :param rules: the claim checks, or None to return the raw payload bytes (the JWS layer).
+    :param cache_size: verified-token cache entries (0: no cache); ``cache_ttl``/``error_cache_ttl`` in seconds.
+    """
+
+    cdef object _prepare, _resolve
+    cdef dict _prepared, _cache
+    cdef public object allowed, supported_crit, typ
+    cdef public ClaimRules rules
+    cdef public bint verify, enforce_minimum_key_length
+    cdef public DecodeLimits limits
+    cdef public HeaderCache header_cache
+    cdef public Py_ssize_t cache_size
+    cdef public double cache_ttl, error_cache_ttl
+
+    def __init__(self, prepare, resolve, allowed, ClaimRules rules, *, verify_signature=True,
+                 enforce_minimum_key_length=False, supported_crit=frozenset({"b64"}), typ=None,
+                 DecodeLimits limits=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE, cache_size=0,
+                 cache_ttl=600.0, error_cache_ttl=0.0):
+        self._prepare = prepare
+        self._resolve = resolve
+        self._prepared = {}
+        self.allowed = allowed
+        self.rules = rules
+        self.verify = bool(verify_signature)
+        self.enforce_minimum_key_length = bool(enforce_minimum_key_length)
+        self.supported_crit = frozenset(supported_crit)
+        self.typ = None if typ is None else _normalise_typ(typ)
+        self.limits = limits
+        self.header_cache = header_cache
+        self.cache_size = int(cache_size)
+        self.cache_ttl = float(cache_ttl)
+        self.error_cache_ttl = float(error_cache_ttl)
+        self._cache = {}
+
+    def decode(self, token, detached_payload=None):
+        """The verified claims (a fresh dict), or the payload bytes when built without claim rules."""
+        return self._run(token, detached_payload, False)
+
+    def decode_complete(self, token, detached_payload=None):
+        """``{"payload": ..., "header": ..., "signature": ...}`` as PyJWT's ``decode_complete`` returns it."""
+        return self._run(token, detached_payload, True)
+
+    def clear_cache(self):
+        """Drop every verified-token cache entry."""
+        self._cache.clear()
+
+    @property
+    def cache_len(self):
+        """The number of verified-token cache entries."""
+        return len(self._cache)
+
+    cdef object _run(self, token, detached_payload, bint complete):
+        cdef ClaimRules rules = self.rules
+        cdef PyObject* found
+        cdef double now = 0.0
+        if self.cache_size and detached_payload is None and rules is not None:
+            found = PyDict_GetItem(self._cache, token) if isinstance(token, (str, bytes)) else NULL
+            if found is not NULL:
+                result = self._hit(token, <_CacheEntry>found, complete)
+                if result is not None:
+                    return result
+        cdef _Loaded loaded = _load(token, self.limits, self.header_cache)
+        payload = loaded.payload
+        try:
+            key = self._check(loaded, detached_payload)
+            if detached_payload is not None:
+                payload = detached_payload
+            if rules is None:
+                claims = payload
+            else:
+                claims = parse_payload(payload, self.limits.max_depth)
+                now = rules.now()
+                rules.check(claims, now)
+        except Exception as exc:
+            if self.error_cache_ttl > 0 and rules is not None and detached_payload is None and \
+                    isinstance(token, (str, bytes)) and isinstance(exc, InvalidTokenError):
+                self._store_error(token, exc)
+            raise
+        if self.cache_size and detached_payload is None and rules is not None:
+            self._store(token, claims, payload, loaded, key, now)
+        if complete:
+            return {"payload": claims, "header": PyDict_Copy(loaded.header), "signature": loaded.signature}
+        return claims
+
+    cdef object _check(self, _Loaded loaded, detached_payload):
+        cdef dict header = loaded.header
+        cdef bytes signing_input = loaded.signing_input
+        if len(header) > 1 or "alg" not in header:
+            validate_header(header, self.supported_crit)
+        if self.typ is not None:
+            typ = header.get("typ")
+            if not isinstance(typ, str) or _normalise_typ(typ) != self.typ:
+                raise InvalidTokenError("Invalid token type (typ)")
+        b64 = header.get("b64", True)
+        if detached_payload is not None and b64 is not False:
+            raise DecodeError(
+                'It is only valid to pass "detached_payload" when the protected header has "b64" set to false.'
+            )
+        if b64 is False:
+            crit = header.get("crit") or []
+            if not isinstance(crit, list) or "b64" not in crit:
+                raise InvalidTokenError("The 'b64' header parameter requires 'b64' to be listed in 'crit'.")
+            if detached_payload is None:
+                raise DecodeError(
+                    'It is required that you pass in a value for the "detached_payload" argument to decode a '
+                    "message having the b64 header set to false."
+                )
+            signing_input = signing_input[: signing_input.rfind(b".")] + b"." + detached_payload
+        if not self.verify:
+            return None
+        alg = check_algorithm(header, self.allowed)
+        cdef PyObject* found
+        if self._resolve is not None:
+            key = self._resolve(header, alg)
+        else:
+            found = PyDict_GetItem(self._prepared, alg)
+            if found is NULL:
+                key = self._prepare(alg)
+                if len(self._prepared) < 64:
+                    self._prepared[alg] = key
+            else:
+                key = <object>found
+        verify_signature(key, signing_input, loaded.signature, self.enforce_minimum_key_length)
+        return key
+
+    cdef _store(self, token, dict claims, bytes payload, _Loaded loaded, key, double now):
+        cdef _CacheEntry entry = _CacheEntry.__new__(_CacheEntry)
+        entry.claims = claims
+        entry.payload = payload
+        entry.immutable = _all_immutable(claims)
+        entry.header = loaded.header
+        entry.signature = loaded.signature
+        entry.key = key
+        entry.alg = loaded.header.get("alg")
+        cdef double expires = now + self.cache_ttl
+        exp = _as_int(claims.get("exp"))
+        if exp is not None:
+            expires = min(expires, exp + self.rules.leeway)
+        entry.expires = expires
+        nbf = _as_int(claims.get("nbf"))
+        entry.not_before = -math.inf if nbf is None else nbf - self.rules.leeway
+        self._insert(token, entry)
+        if not entry.immutable:
+            entry.claims = parse_payload(payload, self.limits.max_depth)
+
+    cdef _store_error(self, token, exc):
+        cdef _CacheEntry entry = _CacheEntry.__new__(_CacheEntry)
+        entry.error = exc
+        entry.expires = time.monotonic() + self.error_cache_ttl
+        self._insert(token, entry)
+
+    cdef _insert(self, token, _CacheEntry entry):
+        cdef dict cache = self._cache
+        cache.pop(token, None)
+        while len(cache) >= self.cache_size:
+            try:
+                del cache[next(iter(cache))]
+            except (StopIteration, KeyError, RuntimeError):
+                break
+        cache[token] = entry
+
+    cdef object _hit(self, token, _CacheEntry entry, bint complete):
+        if entry.error is not None:
+            if time.monotonic() < entry.expires:
+                exc = entry.error
+                raise type(exc)(*exc.args)
+            self._cache.pop(token, None)
+            return None
+        cdef ClaimRules rules = self.rules
+        cdef double now = rules.now()
+        if now >= entry.expires or now < entry.not_before:
+            self._cache.pop(token, None)
+            return None
+        if self._resolve is not None and self.verify:
+            try:
+                current = self._resolve(entry.header, entry.alg)
+            except Exception:
+                current = None
+            if current is not entry.key:
+                self._cache.pop(token, None)
+                return None
+        try:
+            rules.check(entry.claims, now)
+        except Exception:
+            self._cache.pop(token, None)
+            raise
+        claims = PyDict_Copy(entry.claims) if entry.immutable else parse_payload(entry.payload, self.limits.max_depth)
+        if complete:
+            return {"payload": claims, "header": PyDict_Copy(entry.header), "signature": entry.signature}
+        return claims
+
+
+_TIME_CLAIMS = ("exp", "iat", "nbf")
+
+
+cpdef bytes encode_claims(payload, json_encoder):
+    """PyJWT's payload preparation: dict only, datetimes in time claims to ints, ``iss`` a string; then JSON."""
+    if not isinstance(payload, dict):
+        raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+    cdef bint copied = False
+    for claim in _TIME_CLAIMS:
+        value = (<dict>payload).get(claim)
+        if value is not None and hasattr(value, "utctimetuple"):
+            import calendar
+
+            if not copied:
+                payload = dict(payload)
+                copied = True
+            payload[claim] = calendar.timegm(value.utctimetuple())
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")
+    return _dumps(payload, cls=json_encoder)
+
+
+cpdef str sign_compact(bytes header_segment, bytes payload, PreparedKey key, bint detached):
+    """Assemble ``header.payload.signature`` (payload segment empty when detached) as str."""
+    cdef bytes payload_segment = payload if detached else _encode(
+        <const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload))
+    cdef bytes signing_input = header_segment + b"." + payload_segment
+    cdef bytes sig = key.sign(signing_input)
+    cdef bytes signature = _encode(<const unsigned char*>PyBytes_AS_STRING(sig), PyBytes_GET_SIZE(sig))
+    if detached:
+        return (header_segment + b".." + signature).decode("ascii")
+    return (signing_input + b"." + signature).decode("ascii")
+
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Decoder",
+    "HEADER_CACHE_SIZE",
+    "MAX_HEADER_LENGTH",
+    "MAX_JSON_DEPTH",
+    "MAX_TOKEN_LENGTH",
+    "AlgorithmKey",
+    "ClaimRules",
+    "DecodeLimits",
+    "ECKey",
+    "EdKey",
+    "HMACKey",
+    "HeaderCache",
+    "PreparedKey",
+    "RSAKey",
+    "b64url_decode",
+    "b64url_encode",
+    "check_algorithm",
+    "encode_claims",
+    "load_token",
+    "parse_header",
+    "parse_payload",
+    "raw_to_der",
+    "seconds",
+    "sign_compact",
+    "token_bytes",
+    "validate_header",
+    "verify_signature",
+    "warn_or_raise_key_length",
+]
