@@ -27,20 +27,6 @@ if TYPE_CHECKING:
     AllowedPrivateKeyTypes: TypeAlias = Union[AllowedPrivateKeys, PyJWK, str, bytes]
     AllowedPublicKeyTypes: TypeAlias = Union[AllowedPublicKeys, PyJWK, str, bytes]
 
-_OPTION_NAMES = (
-    "verify_signature",
-    "verify_exp",
-    "verify_nbf",
-    "verify_iat",
-    "verify_aud",
-    "verify_iss",
-    "verify_sub",
-    "verify_jti",
-    "strict_aud",
-    "enforce_minimum_key_length",
-)
-
-
 def _hashable(value: Any) -> Any:
     """A hashable stand-in for an argument that keys the decoder cache (lists become tuples)."""
     if isinstance(value, (list, tuple)):
@@ -190,6 +176,27 @@ class PyJWT:
         :param leeway: a time margin in seconds (or a ``timedelta``) for ``exp``, ``nbf`` and ``iat``
         :returns: the JWT claims
         """
+        if not kwargs and options is None and verify is None and detached_payload is None:
+            # The common drop-in call: one tuple, one dict lookup, one call into the core.
+            try:
+                cache_key = (
+                    key if type(key) is str or type(key) is bytes else id(key),
+                    tuple(algorithms) if type(algorithms) is list else algorithms,
+                    tuple(audience) if type(audience) is list else audience,
+                    tuple(issuer) if type(issuer) is list else issuer,
+                    subject,
+                    leeway,
+                )
+                entry = self._jws._decoders.get(cache_key)
+            except TypeError:
+                entry = None
+                cache_key = None
+            if entry is not None and (entry[0] is key or type(key) is str or type(key) is bytes):
+                return entry[1].decode(jwt)  # type: ignore[no-any-return]
+            if cache_key is not None and algorithms and not self._hooks_overridden():
+                decoder = self._decoder(key, algorithms, None, True, audience, issuer, subject, leeway)
+                self._jws._remember(cache_key, key, decoder)
+                return decoder.decode(jwt)  # type: ignore[no-any-return]
         if kwargs:
             _warn_kwargs("decode", kwargs)
         return cast(
@@ -225,15 +232,18 @@ class PyJWT:
             raise DecodeError(
                 'It is required that you pass in a value for the "algorithms" argument when calling decode().'
             )
-        if type(self)._decode_payload is not PyJWT._decode_payload or (
-            type(self)._validate_claims is not PyJWT._validate_claims
-        ):
+        if self._hooks_overridden():
             return self._decode_with_hooks(jwt, key, algorithms, options, verify_signature, detached_payload,
                                            audience, issuer, subject, leeway, complete)
         decoder = self._decoder(key, algorithms, options, verify_signature, audience, issuer, subject, leeway)
         if complete:
             return decoder.decode_complete(jwt, detached_payload)
         return decoder.decode(jwt, detached_payload)
+
+    def _hooks_overridden(self) -> bool:
+        """True when a subclass overrides a payload or claims hook, so decoding must call it."""
+        cls = type(self)
+        return cls._decode_payload is not PyJWT._decode_payload or cls._validate_claims is not PyJWT._validate_claims
 
     def _decoder(self, key: Any, algorithms: Any, options: Any, verify_signature: bool, audience: Any, issuer: Any,
                  subject: Any, leeway: Any) -> _core.Decoder:
