@@ -246,7 +246,6 @@ class _JWKSClientBase:
         self._last_failed_fetch: float | None = None
         self._index: _KeyIndex | None = None
         self._last_payload: tuple[Any, _KeyIndex] | None = None
-        self._next_ttl: float | None = None
 
         self.jwk_set_cache: JWKSetCache | None
         if cache_jwk_set:
@@ -298,7 +297,8 @@ class _JWKSClientBase:
     def _connection_error(error: BaseException) -> PyJWKClientConnectionError:
         if isinstance(error, HTTPError):
             error.close()
-        return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{error}"')
+        detail = str(error) or type(error).__name__  # a bare TimeoutError has no message
+        return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{detail}"')
 
     def _split_result(self, result: Any) -> tuple[bytes, Mapping[str, str]]:
         if isinstance(result, tuple) and len(result) == 2:
@@ -313,7 +313,8 @@ class _JWKSClientBase:
             raise _ResponseTooLarge(self.max_response_bytes)
         return body, headers
 
-    def _parse_response(self, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
+    def _parse_response(self, body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, Any], float | None]:
+        """The JWKS payload and its lifetime from ``Cache-Control`` (``None``: the default)."""
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, int limits
@@ -323,9 +324,28 @@ class _JWKSClientBase:
         if self.honor_cache_control:
             max_age = _max_age(headers)
             if max_age is not None:
-                ttl = min(float(self.lifespan), max(max_age, min(_MIN_TTL, float(self.lifespan))))
-        self._next_ttl = ttl
+                lifespan = float(self.lifespan)
+                ttl = min(lifespan, max(max_age, min(_MIN_TTL, lifespan)))
+        return data, ttl
+
+    def _accept(self, result: Any) -> Any:
+        """Check, parse, index and cache what a transport returned; the JWKS payload dict."""
+        body, response_headers = self._split_result(result)
+        data, ttl = self._parse_response(body, response_headers)
+        index = self._build_index(data)
+        self._install(index, ttl)
+        self._last_payload = (data, index)
+        self._last_successful_fetch = time.monotonic()
         return data
+
+    def _index_of_fetched(self, data: Any) -> _KeyIndex:
+        last = self._last_payload
+        if last is not None and last[0] is data:
+            return last[1]
+        # fetch_data was overridden and returned its own value: index and cache that
+        index = self._build_index(data)
+        self._install(index, None)
+        return index
 
     @staticmethod
     def _as_jwk_set_payload(data: Any) -> dict[str, Any]:
@@ -556,23 +576,10 @@ class PyJWKClient(_JWKSClientBase):
             raise
         except Exception as error:  # any transport's failure: network, HTTP status, timeout
             raise self._connection_error(error) from error
-        body, response_headers = self._split_result(result)
-        data = self._parse_response(body, response_headers)
-        index = self._build_index(data)
-        self._install(index, self._next_ttl)
-        self._last_payload = (data, index)
-        self._last_successful_fetch = time.monotonic()
-        return data
+        return self._accept(result)
 
     def _fetch_index(self) -> _KeyIndex:
-        data = self.fetch_data()
-        last = self._last_payload
-        if last is not None and last[0] is data:
-            return last[1]
-        # fetch_data was overridden and returned its own value: index and cache that
-        index = self._build_index(data)
-        self._install(index, None)
-        return index
+        return self._index_of_fetched(self.fetch_data())
 
     def _refresh(self, mode: str) -> _KeyIndex:
         """Fetch the set once for everyone who needs it now (single flight).
