@@ -111,7 +111,6 @@ from .utils import (
     der_to_raw_signature,
     force_bytes,
     from_base64url_uint,
-    is_pem_format,
     is_ssh_key,
     raw_to_der_signature,
     to_base64url_uint,
@@ -360,10 +359,11 @@ _SSH_KEY_TYPES = (
 )
 # The type at the start of the key (after whitespace or control characters),
 # or anywhere as "<type> AAAA..." (the Base64 of the length-prefixed type name).
-_SSH_KEY_RE = re.compile(
-    rb"^[\x00-\x20]*(?:" + _SSH_KEY_TYPES + rb")(?:-cert-v01@openssh\.com)?(?:\s|$)"
-    rb"|(?:" + _SSH_KEY_TYPES + rb")(?:-cert-v01@openssh\.com)?[ \t]+AAAA"
-)
+_SSH_KEY_START_RE = re.compile(rb"[\x00-\x20]*(?:" + _SSH_KEY_TYPES + rb")(?:-cert-v01@openssh\.com)?(?:\s|$)")
+_SSH_KEY_ANYWHERE_RE = re.compile(rb"(?:" + _SSH_KEY_TYPES + rb")(?:-cert-v01@openssh\.com)?[ \t]+AAAA")
+# What JSON text holding an object or array can start with: whitespace, then
+# "{" or "[", or a byte-order mark or NUL byte (UTF-16/32).
+_JSON_CONTAINER_START_RE = re.compile(rb"[ \t\r\n]*[{\[]|\xef\xbb\xbf|\xff\xfe|\xfe\xff|.?\x00", re.DOTALL)
 _BASE64_BODY_RE = re.compile(rb"[\sA-Za-z0-9+/]+={0,2}\s*")
 # JWK/JWKS members in text that is not (only) JSON, e.g. with a comment line.
 _JWK_MEMBER_RE = re.compile(rb'"kty"\s*:|"keys"\s*:\s*\[')
@@ -399,9 +399,10 @@ def _loads_as_asymmetric_der(data: bytes) -> bool:
 
 
 def _is_asymmetric_key_material(key: bytes) -> bool:
-    if _PEM_BEGIN_RE.search(key) or is_pem_format(key):
+    # _PEM_BEGIN_RE finds every marker PyJWT's is_pem_format() needs a pair of.
+    if _PEM_BEGIN_RE.search(key):
         return True
-    if is_ssh_key(key) or _SSH_KEY_RE.search(key):
+    if is_ssh_key(key) or _SSH_KEY_START_RE.match(key) or (b"AAAA" in key and _SSH_KEY_ANYWHERE_RE.search(key)):
         return True
     if _loads_as_asymmetric_der(key):
         return True
@@ -421,6 +422,8 @@ def _json_has_jwk_member(key_bytes: bytes) -> bool:
     The JSON branch is PyJWT 2.15.1's, including its fallback scan for inputs
     nested too deeply for ``json``; the top-level ``keys`` check is fastjwt's.
     """
+    if not _JSON_CONTAINER_START_RE.match(key_bytes):
+        return False  # a JSON scalar (or not JSON at all) cannot hold a JWK
     try:
         jwk_obj = json.loads(key_bytes, parse_int=lambda _: 0)
     except RecursionError:
@@ -507,7 +510,8 @@ class HMACAlgorithm(Algorithm):
             or a PEM, DER, OpenSSH, JWK or JWK Set text.
         :raises TypeError: if ``key`` is not ``str`` or ``bytes``.
         """
-        if isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
+        # (str/bytes first: isinstance against the ABCs costs microseconds)
+        if not isinstance(key, (str, bytes)) and isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
             raise InvalidKeyError(_NOT_AN_HMAC_SECRET)
 
         key_bytes = force_bytes(key)

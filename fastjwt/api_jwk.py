@@ -55,6 +55,16 @@ _THUMBPRINT_HASHES: dict[str, str] = {
 }
 
 
+_DEFAULT_ALGORITHMS: dict[str, Algorithm] = {}
+
+
+def _default_algorithms() -> dict[str, Algorithm]:
+    """The default algorithm objects, built once: they hold no per-key state, so PyJWKs can share them."""
+    if not _DEFAULT_ALGORITHMS:
+        _DEFAULT_ALGORITHMS.update(get_default_algorithms())
+    return _DEFAULT_ALGORITHMS
+
+
 def jwk_thumbprint(jwk: JWKDict, hash: str = "SHA-256") -> str:
     """The RFC 7638 thumbprint of a JWK, Base64url without padding.
 
@@ -152,7 +162,7 @@ class PyJWK:
         self.algorithm_name: str = algorithm  # type: ignore[assignment]
 
         try:
-            self.Algorithm: Algorithm = get_default_algorithms()[algorithm]  # type: ignore[index]
+            self.Algorithm: Algorithm = _default_algorithms()[algorithm]  # type: ignore[index]
         except (KeyError, TypeError):
             raise PyJWKError(
                 f"Unable to find an algorithm for key: {self._jwk_data}",
