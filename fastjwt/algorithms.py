@@ -26,7 +26,7 @@ Stricter, for security:
   object raises ``InvalidKeyError`` (PyJWT: ``TypeError``).
 * ``ECAlgorithm.verify`` accepts only raw ``r || s`` of exactly
   ``2 * ceil(curve bits / 8)`` bytes (as PyJWT), and returns ``False`` rather
-  than raising for a signature that is not ``bytes``.
+  than raising ``TypeError`` for a signature that is not bytes-like.
 * ``RSAAlgorithm``/``ECAlgorithm``/``OKPAlgorithm`` ``prepare_key`` raise
   ``InvalidKeyError`` for key text they cannot load (PyJWT lets ``ValueError``,
   ``TypeError`` for encrypted private keys, or ``UnicodeDecodeError`` escape
@@ -38,6 +38,9 @@ Stricter, for security:
   (PyJWT: ``KeyError``, which also made ``PyJWKSet`` fail on the whole set
   instead of skipping that key).
 * JWK Base64url members are decoded strictly (see :mod:`fastjwt.utils`).
+
+* ``cryptography`` is a hard dependency: ``has_crypto`` is always ``True``
+  and the module does not import without it (PyJWT offers HMAC alone then).
 
 More permissive:
 
@@ -864,7 +867,9 @@ class ECAlgorithm(Algorithm):
 
     def verify(self, msg: bytes, key: AllowedECKeys, sig: bytes) -> bool:
         """True if ``sig`` is a valid raw ``r || s`` ECDSA signature of ``msg`` of exactly the curve's size."""
-        if not isinstance(sig, bytes):
+        if isinstance(sig, (bytearray, memoryview)):
+            sig = bytes(sig)
+        elif not isinstance(sig, bytes):
             return False
         try:
             der_sig = raw_to_der_signature(sig, key.curve)

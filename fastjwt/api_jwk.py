@@ -13,6 +13,9 @@ Differences from PyJWT
   (``InvalidKeyError``), and ``PyJWKSet`` skips it.
 * An ``oct`` JWK without ``k`` raises ``InvalidKeyError`` (PyJWT: ``KeyError``),
   so ``PyJWKSet`` skips it instead of failing on the whole set.
+* A JWK whose algorithm is ``none`` raises ``PyJWKError`` (PyJWT:
+  ``NotImplementedError``, which also made ``PyJWKSet`` fail on the whole set
+  instead of skipping that key).
 * ``PyJWK`` raises ``InvalidKeyError`` for JWK data that is not a dict, and
   ``PyJWKSet.from_dict``/``from_json`` raise ``PyJWKSetError`` for a document
   that is not a JSON object (PyJWT: ``AttributeError`` for both). Text that is
@@ -155,6 +158,9 @@ class PyJWK:
                     raise InvalidKeyError(f"Unsupported crv: {crv}")
             else:
                 raise InvalidKeyError(f"Unsupported kty: {kty}")
+
+        if algorithm == "none":
+            raise PyJWKError(f"Unable to find an algorithm for key: {self._jwk_data}")
 
         if not has_crypto and algorithm in requires_cryptography:
             raise MissingCryptographyError(f"{algorithm} requires 'cryptography' to be installed.")

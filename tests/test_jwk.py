@@ -7,12 +7,14 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 
 import keyfiles
 from fastjwt import algorithms
 from fastjwt.api_jwk import PyJWK, PyJWKSet, PyJWTSetWithTimestamp, jwk_thumbprint
-from fastjwt.exceptions import InvalidKeyError, PyJWKError, PyJWKSetError
+from fastjwt.exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
 
 # RFC 7638 section 3.1: the RSA key of RFC 7517 Appendix A.1 and its SHA-256 thumbprint.
 RFC7638_JWK = {
@@ -264,3 +266,37 @@ def test_thumbprint_errors() -> None:
         jwk_thumbprint(["kty"])  # type: ignore[arg-type]
     with pytest.raises(PyJWKError):
         jwk_thumbprint(RFC7638_JWK, "MD5")
+
+
+def test_alg_none_jwk_is_unusable_and_skipped() -> None:
+    none_jwk = {"kty": "oct", "k": "c2VjcmV0", "alg": "none", "kid": "n"}
+    with pytest.raises(PyJWKError):
+        PyJWK(none_jwk)
+    with pytest.raises(NotImplementedError):  # PyJWT's behaviour, which breaks the whole set
+        pyjwt.PyJWK(none_jwk)
+    jwks = PyJWKSet([none_jwk, {"kty": "oct", "k": "c2VjcmV0", "kid": "h"}])
+    assert [k.key_id for k in jwks] == ["h"]
+
+
+@pytest.mark.parametrize("alg", [["RS256"], 5, {"a": 1}])
+def test_non_string_alg_is_pyjwk_error(alg: object) -> None:
+    with pytest.raises(PyJWKError):
+        PyJWK(dict(keyfiles.jwk("rsa2048"), alg=alg))
+
+
+_MEMBER_VALUES = st.one_of(
+    st.sampled_from(["EC", "RSA", "OKP", "oct", "P-256", "P-521", "secp256k1", "Ed25519", "Ed448", "AQAB", "AA", "", "none"]),
+    st.sampled_from(["HS256", "RS256", "ES256", "EdDSA", "PS512", "ES256K"]),
+    st.integers(),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["kty", "crv", "x", "y", "d", "n", "e", "k", "alg", "p", "q", "kid"]), _MEMBER_VALUES))
+def test_pyjwk_of_junk_raises_only_pyjwt_errors(jwk: dict[str, object]) -> None:
+    try:
+        PyJWK(jwk)
+    except PyJWTError:
+        pass

@@ -13,6 +13,8 @@ import json
 
 import jwt as pyjwt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, x25519
@@ -357,3 +359,36 @@ def test_ec_prepare_key_accepts_other_curves_without_expected_curve() -> None:
     alg = algorithms.ECAlgorithm(algorithms.ECAlgorithm.SHA256)
     for kind in keyfiles.EC_KINDS:
         assert isinstance(alg.prepare_key(keyfiles.public_pem(kind)), ec.EllipticCurvePublicKey)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=200)))
+def test_hmac_prepare_key_never_crashes(key: str | bytes) -> None:
+    expected = key.encode() if isinstance(key, str) else key
+    try:
+        assert ALGS["HS256"].prepare_key(key) == expected
+    except InvalidKeyError:
+        pass
+
+
+_PREFIXES = ["", "ssh-rsa ", "ssh-ed25519 AAAA", "ecdsa-sha2-nistp256 ", "-----BEGIN PUBLIC KEY-----\n",
+             "-----BEGIN PRIVATE KEY-----\n", "-----BEGIN EC PRIVATE KEY-----\n", "0\x82"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_PREFIXES), st.binary(max_size=200), st.sampled_from(["RS256", "PS256", "ES256", "ES512", "EdDSA"]))
+def test_asymmetric_prepare_key_of_junk_is_invalid_key(prefix: str, junk: bytes, alg_name: str) -> None:
+    with pytest.raises(InvalidKeyError):
+        ALGS[alg_name].prepare_key(prefix.encode() + junk)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["kty", "crv", "x", "y", "d", "n", "e", "k", "alg"]),
+                       st.one_of(st.sampled_from(["EC", "RSA", "OKP", "oct", "P-256", "Ed25519", "AQAB", "AA", ""]),
+                                 st.integers(), st.none())))  # fmt: skip
+def test_from_jwk_of_junk_raises_documented_errors(jwk: dict[str, object]) -> None:
+    for alg_name in ("HS256", "RS256", "ES256", "EdDSA"):
+        try:
+            ALGS[alg_name].from_jwk(jwk)  # type: ignore[arg-type]
+        except (InvalidKeyError, ValueError, TypeError):
+            pass  # ValueError includes binascii.Error; TypeError for non-string members, as PyJWT
