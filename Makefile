@@ -33,3 +33,10 @@ bench: build
 
 clean:
 	rm -rf build dist *.egg-info fastjwt/*.c fastjwt/*.so fastjwt/*.html
+
+# The bars of issue 3, each measured as a ratio in one process (PASS/FAIL per bar). Python >= 3.12 for the ryjwt bars:
+# make bars PYTHON=python3.12 VENV=.venv312
+.PHONY: bars
+bars: build
+	$(PIP) install -q -r benchmarks/requirements.txt
+	$(PY) benchmarks/bars.py
