@@ -392,3 +392,28 @@ def test_from_jwk_of_junk_raises_documented_errors(jwk: dict[str, object]) -> No
             ALGS[alg_name].from_jwk(jwk)  # type: ignore[arg-type]
         except (InvalidKeyError, ValueError, TypeError):
             pass  # ValueError includes binascii.Error; TypeError for non-string members, as PyJWT
+
+
+def _forge_hs256(secret: bytes) -> str:
+    import hashlib
+    import hmac
+
+    header = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=")
+    payload = base64.urlsafe_b64encode(b'{"sub":"attacker"}').rstrip(b"=")
+    sig = base64.urlsafe_b64encode(hmac.new(secret, header + b"." + payload, hashlib.sha256).digest()).rstrip(b"=")
+    return (header + b"." + payload + b"." + sig).decode()
+
+
+@pytest.mark.parametrize("kind", ["rsa2048", "p256", "ed25519"])
+def test_algorithm_confusion_attack_refused_through_decode(kind: str) -> None:
+    """A token MACed with the server's public key text, decoded with that text and HS256 allowed."""
+    from fastjwt import api_jws, api_jwt
+
+    allowed = [KIND_ALG[kind], "HS256"]
+    for form, public in keyfiles.public_forms(kind).items():
+        token = _forge_hs256(public)
+        for key in (public, public.decode("latin-1")) if not form.endswith("_der") else (public,):
+            with pytest.raises(InvalidKeyError):
+                api_jws.decode_complete(token, key, algorithms=allowed)
+            with pytest.raises(InvalidKeyError):
+                api_jwt.decode(token, key, algorithms=allowed)
