@@ -34,7 +34,8 @@ class JWKSServer:
 
     Attributes a test may set at any time (each request reads them afresh):
 
-    * ``document``: the JSON document served (default ``{"keys": []}``).
+    * ``document``: the JSON document served (default ``{"keys": []}``), or a callable returning
+      it on each request (e.g. ``server.document = key_ring.jwks``).
     * ``body``: raw bytes served instead of ``document`` when not ``None``.
     * ``status``: HTTP status code (default 200).
     * ``delay``: seconds to wait before answering (interrupted by :meth:`close`).
@@ -95,6 +96,11 @@ class JWKSServer:
         """Serve a JWKS document holding exactly these JWK dicts."""
         self.document = {"keys": list(jwks)}
 
+    def current_document(self) -> Any:
+        """The document a request gets now (``document``, called if it is callable)."""
+        document = self.document
+        return document() if callable(document) else document
+
     def close(self) -> None:
         """Stop serving and release the port (slow handlers are woken up)."""
         self._stopping.set()
@@ -138,12 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path != owner.jwks_path:
             # any other path serves the current document too, so a followed redirect would succeed
-            self._send(200, json.dumps(owner.document).encode(), {"Content-Type": "application/json"})
+            self._send(200, json.dumps(owner.current_document()).encode(), {"Content-Type": "application/json"})
             return
         if owner.stream_bytes is not None:
             self._stream(owner, owner.stream_bytes)
             return
-        body = owner.body if owner.body is not None else json.dumps(owner.document).encode()
+        body = owner.body if owner.body is not None else json.dumps(owner.current_document()).encode()
         headers = {"Content-Type": "application/json", **owner.headers}
         self._send(owner.status, body, headers)
 
