@@ -217,14 +217,13 @@ def _variants(data: bytes) -> dict[str, bytes]:
 def test_hmac_refuses_every_asymmetric_file(name: str, data: bytes) -> None:
     is_text = not name.endswith("_der")
     variants = _variants(data) if is_text else {"as-is": data}
-    for label, variant in variants.items():
+    for variant in variants.values():
         for alg_name in HMAC_ALGS:
             with pytest.raises(InvalidKeyError):
                 ALGS[alg_name].prepare_key(variant)
             if is_text:
                 with pytest.raises(InvalidKeyError):
                     ALGS[alg_name].prepare_key(variant.decode("utf-8"))
-        assert label  # every variant ran
 
 
 def _der_body_b64(data: bytes) -> bytes:
