@@ -16,6 +16,8 @@ Differences from PyJWT
 * A JWK whose algorithm is ``none`` raises ``PyJWKError`` (PyJWT:
   ``NotImplementedError``, which also made ``PyJWKSet`` fail on the whole set
   instead of skipping that key).
+* Error messages name the JWK by its ``kty``, ``kid``, ``alg``, ``use`` and
+  ``crv`` only; PyJWT prints the whole JWK, private members included.
 * ``PyJWK`` raises ``InvalidKeyError`` for JWK data that is not a dict, and
   ``PyJWKSet.from_dict``/``from_json`` raise ``PyJWKSetError`` for a document
   that is not a JSON object (PyJWT: ``AttributeError`` for both). Text that is
@@ -56,6 +58,15 @@ _THUMBPRINT_HASHES: dict[str, str] = {
     "SHA-384": "sha384",
     "SHA-512": "sha512",
 }
+
+
+# Members shown in error messages: never key material, public or private.
+_DESCRIBED_MEMBERS = ("kty", "kid", "alg", "use", "crv")
+
+
+def _describe(jwk: JWKDict) -> dict[str, Any]:
+    """The JWK's identifying members, for error messages (PyJWT prints the whole JWK, secrets included)."""
+    return {name: jwk[name] for name in _DESCRIBED_MEMBERS if name in jwk}
 
 
 _DEFAULT_ALGORITHMS: dict[str, Algorithm] = {}
@@ -126,7 +137,7 @@ class PyJWK:
 
         kty = self._jwk_data.get("kty", None)
         if not kty:
-            raise InvalidKeyError(f"kty is not found: {self._jwk_data}")
+            raise InvalidKeyError(f"kty is not found: {_describe(self._jwk_data)}")
 
         if not algorithm and isinstance(self._jwk_data, dict):
             algorithm = self._jwk_data.get("alg", None)
@@ -151,7 +162,7 @@ class PyJWK:
                 algorithm = "HS256"
             elif kty == "OKP":
                 if not crv:
-                    raise InvalidKeyError(f"crv is not found: {self._jwk_data}")
+                    raise InvalidKeyError(f"crv is not found: {_describe(self._jwk_data)}")
                 if crv == "Ed25519":
                     algorithm = "EdDSA"
                 else:
@@ -160,7 +171,7 @@ class PyJWK:
                 raise InvalidKeyError(f"Unsupported kty: {kty}")
 
         if algorithm == "none":
-            raise PyJWKError(f"Unable to find an algorithm for key: {self._jwk_data}")
+            raise PyJWKError(f"Unable to find an algorithm for key: {_describe(self._jwk_data)}")
 
         if not has_crypto and algorithm in requires_cryptography:
             raise MissingCryptographyError(f"{algorithm} requires 'cryptography' to be installed.")
@@ -171,7 +182,7 @@ class PyJWK:
             self.Algorithm: Algorithm = _default_algorithms()[algorithm]  # type: ignore[index]
         except (KeyError, TypeError):
             raise PyJWKError(
-                f"Unable to find an algorithm for key: {self._jwk_data}",
+                f"Unable to find an algorithm for key: {_describe(self._jwk_data)}",
             ) from None
 
         try:

@@ -300,3 +300,20 @@ def test_pyjwk_of_junk_raises_only_pyjwt_errors(jwk: dict[str, object]) -> None:
         PyJWK(jwk)
     except PyJWTError:
         pass
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"k": "c3VwZXItc2VjcmV0LWhtYWMta2V5", "kid": "no-kty"},
+        {"kty": "oct", "alg": "XX1", "k": "c3VwZXItc2VjcmV0LWhtYWMta2V5", "kid": "bad-alg"},
+        {"kty": "oct", "alg": "none", "k": "c3VwZXItc2VjcmV0LWhtYWMta2V5", "kid": "none-alg"},
+        {"kty": "OKP", "d": "c3VwZXItc2VjcmV0LWhtYWMta2V5", "x": "AA", "kid": "no-crv"},
+    ],
+)
+def test_pyjwk_errors_do_not_echo_key_material(data: dict[str, Any]) -> None:
+    with pytest.raises(PyJWTError) as info:
+        PyJWK(data)
+    message = str(info.value)
+    assert "c3VwZXItc2VjcmV0LWhtYWMta2V5" not in message
+    assert data["kid"] in message  # still says which key
