@@ -453,3 +453,23 @@ def test_pem_and_ssh_detectors_match_pyjwt() -> None:
         assert utils.is_ssh_key(sample) == pyjwt.utils.is_ssh_key(sample)
     assert utils.is_pem_format(keyfiles.public_pem("p256")) is True
     assert utils.is_ssh_key(b"ssh-ed25519 AAAA") is True
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"),
+    [(pyjwt.utils, utils), (pyjwt.api_jwk, __import__("fastjwt.api_jwk").api_jwk), (pyjwt.algorithms, algorithms)],
+    ids=["utils", "api_jwk", "algorithms"],
+)
+def test_modules_define_every_public_name_pyjwt_defines(theirs: object, ours: object) -> None:
+    import types
+
+    defined = {
+        name
+        for name, value in vars(theirs).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and getattr(value, "__module__", theirs.__name__) == theirs.__name__  # type: ignore[attr-defined]
+        and name != "TYPE_CHECKING"
+    }
+    assert defined, "nothing to compare"
+    assert sorted(defined - set(dir(ours))) == []
