@@ -32,6 +32,7 @@ __all__ = ["AsyncPyJWKClient", "AsyncFetcher"]
 #: An async transport: ``await fetcher(url, headers, timeout) -> body | (body, headers)``.
 AsyncFetcher = Callable[[str, Mapping[str, str], float], Awaitable[FetchResult]]
 
+_monotonic = time.monotonic
 _Outcome = tuple[Union[_KeyIndex, None], Union[BaseException, None]]
 
 
@@ -187,6 +188,19 @@ class AsyncPyJWKClient(_JWKSClientBase):
         :raises PyJWKClientError: if no key matches, or *kid* is not a string.
         :raises PyJWKClientConnectionError: if the endpoint cannot be reached when needed.
         """
+        cache = self.jwk_set_cache
+        if cache is not None and isinstance(kid, str):  # fast path: a fresh cached set has the kid
+            entry = cache.jwk_set_with_timestamp
+            index = self._index
+            if (
+                entry is not None
+                and index is not None
+                and index.jwk_set is entry.jwk_set
+                and _monotonic() <= entry.expires_at
+            ):
+                key = index.by_kid.get(kid)
+                if key is not None:
+                    return key
         self._check_kid(kid)
         index = self._fresh_index()
         if index is not None:

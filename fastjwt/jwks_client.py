@@ -71,6 +71,7 @@ Fetcher = Callable[[str, Mapping[str, str], float], FetchResult]
 DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
 _MIN_TTL = 5.0  # floor for Cache-Control lifetimes, so "no-cache" cannot turn every request into a fetch
 _MAX_KID_IN_MESSAGE = 128
+_monotonic = time.monotonic
 
 
 def _user_agent() -> str:
@@ -212,13 +213,7 @@ class _JWKSClientBase:
     ) -> None:
         if headers is None:
             headers = {}
-        # urllib also opens file://, ftp:// and data: URIs; a URI influenced by an attacker (a
-        # `jku` header) must not read local files or reach other schemes.
-        scheme = urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
-        if scheme not in ("http", "https"):
-            raise PyJWKClientError(
-                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
-            )
+        self._check_scheme(uri)
         self.uri = uri
         self.headers = headers
         self.timeout = timeout
@@ -261,7 +256,19 @@ class _JWKSClientBase:
 
     # -- transport -------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_scheme(uri: Any) -> None:
+        # urllib also opens file://, ftp:// and data: URIs; a URI influenced by an attacker (a
+        # `jku` header) must not read local files or reach other schemes. Checked again before
+        # each fetch because ``uri`` is a public, writable attribute.
+        scheme = urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
+        if scheme not in ("http", "https"):
+            raise PyJWKClientError(
+                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
+            )
+
     def _request_headers(self) -> dict[str, str]:
+        self._check_scheme(self.uri)
         headers = {str(k): str(v) for k, v in self.headers.items()}
         if not any(k.lower() == "user-agent" for k in headers):
             headers["User-Agent"] = _user_agent()
@@ -667,6 +674,20 @@ class PyJWKClient(_JWKSClientBase):
         :raises PyJWKClientError: if no key matches, or *kid* is not a string.
         :raises PyJWKClientConnectionError: if the endpoint cannot be reached when needed.
         """
+        # Fast path, inlined: a fresh cached set that has the kid.
+        cache = self.jwk_set_cache
+        if cache is not None and isinstance(kid, str):
+            entry = cache.jwk_set_with_timestamp
+            index = self._index
+            if (
+                entry is not None
+                and index is not None
+                and index.jwk_set is entry.jwk_set
+                and _monotonic() <= entry.expires_at
+            ):
+                key = index.by_kid.get(kid)
+                if key is not None:
+                    return key
         self._check_kid(kid)
         index = self._fresh_index()
         if index is not None:

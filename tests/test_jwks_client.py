@@ -98,6 +98,22 @@ def test_only_http_and_https_uris_are_accepted_like_pyjwt(uri: str) -> None:
         PyJWKClient(uri)
 
 
+def test_scheme_is_checked_again_before_each_fetch(jwks_server: JWKSServer) -> None:
+    client = PyJWKClient(jwks_server.url)
+    client.uri = "file:///etc/passwd"
+    with pytest.raises(PyJWKClientError, match="only 'http' and 'https'"):
+        client.get_signing_key("a")
+
+
+def test_clearing_the_set_cache_forces_a_fetch(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+    jwks_server.set_keys(public_jwk(keys["a"], "a"))
+    client = PyJWKClient(jwks_server.url)
+    first = client.get_signing_key("a")
+    client.jwk_set_cache.put(None)  # type: ignore[union-attr]
+    assert client.get_signing_key("a") is first
+    assert jwks_server.hits == 2
+
+
 def test_https_and_uppercase_scheme_are_accepted() -> None:
     assert PyJWKClient("https://example.com/jwks").uri == "https://example.com/jwks"
     assert PyJWKClient("HTTP://example.com/jwks").uri == "HTTP://example.com/jwks"
