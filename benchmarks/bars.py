@@ -124,6 +124,9 @@ def ratio_bar(
         f"{ours[0]} {_us(a.best)} vs {theirs[0]} {_us(b.best)}: {ratio:.3f}x (median {ratio_median:.3f}x), "
         f"target {target}"
     )
+    if at_most is not None:
+        # the absolute gap and the budget the target allows, which say more than a ratio about what must move
+        detail += f"; gap {(a.best - b.best) * 1e6:+.2f} us, budget {(at_most - 1) * b.best * 1e6:+.2f} us"
     return Result(name, "PASS" if ok else "FAIL", detail)
 
 

@@ -125,15 +125,18 @@ def load_rows(results: dict[str, Any]) -> list[Row]:
     rows = []
     for bench in results.get("benchmarks", []):
         info = bench.get("extra_info", {})
-        if "library" not in info:
-            continue
         stats = bench["stats"]
+        if "library" in info:
+            group, library = bench.get("group") or f"{info['algorithm']} {info['operation']}", info["library"]
+            algorithm, operation = info["algorithm"], info["operation"]
+        else:  # a benchmark module that is not a contender matrix (e.g. the middleware's): reported by its test name
+            group, library, algorithm, operation = bench.get("group") or "other", bench["name"], "", "other"
         rows.append(
             Row(
-                group=bench.get("group") or f"{info['algorithm']} {info['operation']}",
-                library=info["library"],
-                algorithm=info["algorithm"],
-                operation=info["operation"],
+                group=group,
+                library=library,
+                algorithm=algorithm,
+                operation=operation,
                 median_us=stats["median"] * 1e6,
                 min_us=stats["min"] * 1e6,
                 rounds=stats["rounds"],
@@ -205,7 +208,7 @@ def render_markdown(rows: list[Row], *, label: str, core: str, skipped: list[str
     """``docs/benchmarks.md``: a summary table (us per call), one table per operation with ratios, and notes."""
     from benchmarks.contenders import LIBRARIES
 
-    groups = group_order(rows)
+    groups = group_order([r for r in rows if r.operation in OPERATIONS])
     times = {(r.library, r.group): r.median_us for r in rows}
     libraries = [c.name for c in LIBRARIES if any((c.name, g) in times for g in groups)]
     lines = [
@@ -236,6 +239,20 @@ def render_markdown(rows: list[Row], *, label: str, core: str, skipped: list[str
     lines += ["## Contenders", "", "| library | how it is called |", "|---|---|"]
     for contender in LIBRARIES:
         lines.append(f"| {contender.name} | {contender.note} |")
+    lines += [
+        "",
+        "## Method",
+        "",
+        "- `make bench` (`python benchmarks/run.py`) runs pytest-benchmark over `benchmarks/bench_*.py`: at least 5",
+        "  rounds and 0.4 s per benchmark, 200 warm-up iterations, garbage collector off; the median is reported.",
+        "  Keys: RSA-2048 (RS256 and PS256 share it), P-256, Ed25519, a 41-byte HMAC secret; a 7-claim payload.",
+        "- Keys are prepared the fastest way each library offers (key objects, imported JWKs); the rows that say",
+        "  so pass PEM strings or the secret on every call, as most PyJWT users do.",
+        "- ryjwt installs on Python >= 3.12 only: `make bench PYTHON=python3.12 VENV=.venv312` includes it.",
+        "- The ratio bars of issue 3 (fastjwt vs ryjwt, vs PyJWT, vs the `cryptography` floor, cache, threads,",
+        "  payload size) are measured by `make bars` (`python benchmarks/bars.py`): interleaved batches in one",
+        "  process, best of 15 rounds, PASS or FAIL per bar.",
+    ]
     if skipped:
         lines += ["", "## Not measured here", ""]
         lines += [f"- {reason}" for reason in skipped]
@@ -253,6 +270,7 @@ def render_chart(rows: list[Row], path: Path, *, label: str, core: str) -> None:
     from benchmarks.common import ALGORITHMS
     from benchmarks.contenders import LIBRARIES
 
+    rows = [r for r in rows if r.operation in OPERATIONS]
     present = {r.library for r in rows}
     libraries = [c.name for c in LIBRARIES if c.name in present]
     colors = {lib: CHART_COLORS.get(lib, "#999999") for lib in libraries}
@@ -315,7 +333,7 @@ def run_pytest(files: list[Path], json_path: Path, log_path: Path, *, quick: boo
         else ["--benchmark-min-rounds=5", "--benchmark-max-time=0.4"]
     )
     cmd = [
-        sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-p", "no:warnings",
+        sys.executable, "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", "-p", "no:warnings",
         "--benchmark-enable", "--benchmark-disable-gc", "--benchmark-warmup=on", "--benchmark-warmup-iterations=200",
         f"--benchmark-json={json_path}", *timing, *([f"-k={select}"] if select else []), *map(str, files),
     ]  # fmt: skip
@@ -336,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.contenders import LIBRARIES
 
+    failures: list[str] = []
     tag = f"py{sys.version_info.major}{sys.version_info.minor}"
     json_path = args.from_json or ROOT / ".benchmarks" / f"results-{tag}.json"
     log_path = ROOT / ".benchmarks" / f"pytest-{tag}.log"
@@ -358,10 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {', '.join(f.name for f in files)} (log: {log_path.relative_to(ROOT)}) ...", flush=True)
         code = run_pytest(files, json_path, log_path, quick=args.quick, select=args.select)
         output = log_path.read_text()
-        if code not in (0, 5):
+        if code not in (0, 1):  # 1: some benchmark failed; the others are still reported below
             print(output[-4000:])
-            print(f"pytest failed (exit {code}); see {log_path}")
-            return code
+            print(f"pytest could not run the benchmarks (exit {code}); see {log_path}")
+            return code or 1
+        failures = [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        for line in failures:
+            print(line)
         for reason in skipped_reasons(output):
             if reason not in unavailable:
                 skipped.append(reason)
@@ -385,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no chart: {exc} (pip install -r benchmarks/requirements.txt)")
         else:
             print(f"\nwrote {args.docs / 'benchmarks.md'} and {args.docs / 'bench-chart.png'}")
+    if args.from_json is None and failures:
+        print(f"{len(failures)} benchmark(s) failed; see {log_path}")
+        return 1
     return 0
 
 

@@ -154,22 +154,25 @@ SAMPLE = {
         _bench("HS256 decode", "fastjwt Signer / Verifier", 2e-6),
         _bench("HS256 encode", "fastjwt Signer / Verifier", 1e-6),
         _bench("RS256 decode", "ryjwt (Rust)", 15e-6),
-        {"group": "middleware", "extra_info": {}, "stats": {"median": 1.0, "min": 1.0, "rounds": 1}},
+        {"group": "middleware", "name": "test_asgi_hit", "extra_info": {}, "stats": {"median": 9e-6, "min": 8e-6, "rounds": 3}},
     ]
 }
 
 
 def test_report_tables_and_ratios() -> None:
     rows = run.load_rows(SAMPLE)
-    assert len(rows) == 4  # the benchmark without our extra_info is not a row
-    assert run.group_order(rows) == ["HS256 encode", "HS256 decode", "RS256 decode"]
+    assert run.group_order(rows) == ["HS256 encode", "HS256 decode", "RS256 decode", "middleware"]
+    other = [r for r in rows if r.group == "middleware"]  # a benchmark without our extra_info: by its test name
+    assert [(r.library, r.operation, round(r.median_us, 6)) for r in other] == [("test_asgi_hit", "other", 9.0)]
     text = run.render_text(rows)
+    assert "test_asgi_hit" in text.split("middleware")[1]
     decode_table = text.split("HS256 decode")[1].split("RS256 decode")[0]
     lines = [line.split() for line in decode_table.splitlines()[2:] if line.strip()]  # past title and header
     assert lines[0][-2:] == ["2.00", "1.00x"] and lines[1][-2:] == ["30.0", "15.0x"]
-    assert "RS256 decode" in text and text.rstrip().endswith("-")  # no fastjwt row there: no ratio
+    assert text.split("RS256 decode")[1].split("middleware")[0].rstrip().endswith("-")  # no fastjwt row: no ratio
     md = run.render_markdown(rows, label="TEST CPU", core="compiled core", skipped=["x: y"], command="make bench")
-    assert "| library | HS256 encode | HS256 decode | RS256 decode |" in md
+    assert "| library | HS256 encode | HS256 decode | RS256 decode |" in md  # the summary has our groups only
+    assert "### middleware" in md and "| test_asgi_hit | 9.00 | - |" in md
     assert "| **fastjwt Signer / Verifier** | 1.00 | 2.00 | - |" in md
     assert "| PyJWT (key objects) | 30.0 | 15.0x |" in md
     assert "TEST CPU" in md and "![benchmark chart](bench-chart.png)" in md and "- x: y" in md
