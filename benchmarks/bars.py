@@ -7,7 +7,8 @@ too, as a check on the noise. A bar that needs a library this interpreter lacks 
 SKIP with the reason. Exit status 1 if any bar fails.
 
 ``--quick`` takes a few rounds only (a smoke run, not a measurement); ``--only TEXT`` runs the bars whose name
-contains TEXT.
+contains TEXT; ``--breakdown`` first prints what an HS256 and an RS256 ``Verifier.decode`` are made of, step by step
+(the profile to read where a bar is not met).
 """
 
 from __future__ import annotations
@@ -368,6 +369,65 @@ def bar_payload_size(settings: Settings) -> Result:
                   detail)
 
 
+def breakdown(alg: str, settings: Settings) -> list[tuple[str, float]]:
+    """What one ``alg`` Verifier decode is made of, timed from outside: ``[(step, seconds per call)]``.
+
+    The steps every decode must take (split, Base64url decodes with ``fastjwt._core``, the strict JSON parse with
+    ``fastjwt._json``, the ``cryptography`` signature check, a copy of the claims dict), their sum, the whole
+    ``Verifier.decode`` and what the sum does not account for (dispatch, header cache, algorithm and claim checks,
+    result building). Where a bar is not met this says which part to move.
+    """
+    import json
+
+    import fastjwt
+    from fastjwt import _core
+
+    token = TOKENS[alg]
+    header_seg, payload_seg, sig_seg = token.split(".")
+    payload = _core.b64url_decode(payload_seg)
+    claims = json.loads(payload)
+    steps: dict[str, tuple[Callable[[Any], Any], Any]] = {
+        "str.split('.')": (lambda t: t.split("."), token),
+        "token.encode('ascii')": (lambda t: t.encode("ascii"), token),
+        "b64url_decode(payload)": (_core.b64url_decode, payload_seg),
+        "b64url_decode(signature)": (_core.b64url_decode, sig_seg),
+    }
+    try:
+        from fastjwt import _json
+
+        steps["fastjwt._json.loads(payload)"] = (_json.loads, payload)
+    except ImportError:
+        steps["json.loads(payload)"] = (json.loads, payload)
+    verify = floor_verifier(alg, token)
+    steps[f"cryptography {alg} verify"] = (lambda _: verify(), None)
+    steps["dict(claims)"] = (dict, claims)
+    whole = _checked_verifier(alg)
+    cached = _checked_verifier(alg, cache=True)
+    steps["Verifier.decode (whole)"] = (whole, token)
+    steps["Verifier.decode, cache hit"] = (cached, token)
+    if not fastjwt.HAS_EXTENSION:
+        steps["(pure-Python core: expect every step slower)"] = (lambda _: None, None)
+    timings = compare(steps, settings)
+    parts = [name for name in steps if not name.startswith(("Verifier", "("))]
+    total = sum(timings[name].best for name in parts)
+    rows = [(name, timings[name].best) for name in parts]
+    rows.append(("sum of the steps above", total))
+    rows.append(("Verifier.decode (whole)", timings["Verifier.decode (whole)"].best))
+    rows.append(("unaccounted: dispatch, header cache, checks, result", timings["Verifier.decode (whole)"].best - total))
+    rows.append(("Verifier.decode, cache hit", timings["Verifier.decode, cache hit"].best))
+    return rows
+
+
+def print_breakdown(alg: str, settings: Settings) -> None:
+    """Print :func:`breakdown` as a table."""
+    rows = breakdown(alg, settings)
+    width = max(len(name) for name, _ in rows)
+    print(f"{alg} Verifier.decode, step by step (best batch, us per call):")
+    for name, seconds in rows:
+        print(f"  {name.ljust(width)}  {seconds * 1e6:8.3f}")
+    print()
+
+
 BARS: dict[str, Callable[[Settings], Result]] = {
     "ryjwt-decode": bar_ryjwt_decode,
     "ryjwt-encode": bar_ryjwt_encode,
@@ -389,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few short rounds: a smoke run, not a measurement")
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds per comparison (default 15)")
     parser.add_argument("--only", default="", help="run the bars whose key contains this text")
+    parser.add_argument("--breakdown", action="store_true", help="first print what HS256/RS256 decodes are made of")
     args = parser.parse_args(argv)
     settings = Settings(rounds=3, batch_seconds=0.002, thread_seconds=0.05) if args.quick else Settings()
     if args.rounds:
@@ -403,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine_label()}")
     print(f"fastjwt: {fastjwt_core()} ({fastjwt.__file__}); python: {platform.python_version()}")
     print(f"method: best of {settings.rounds} interleaved batches of ~{settings.batch_seconds * 1e3:.0f} ms each\n")
+    if args.breakdown:
+        for alg in ("HS256", "RS256"):
+            print_breakdown(alg, settings)
     failed = False
     for key, bar in BARS.items():
         if args.only and args.only not in key:

@@ -208,3 +208,16 @@ def test_a_bar_prints_its_ratio_and_verdict(capsys: pytest.CaptureFixture[str]) 
     assert status in {"PASS", "FAIL"}
     assert code == (1 if status == "FAIL" else 0)
     assert "target >= 15x faster" in out
+
+
+def test_breakdown_names_every_step_and_adds_up() -> None:
+    rows = dict(bars.breakdown("HS256", bars.Settings(rounds=2, batch_seconds=0.001)))
+    steps = ["str.split('.')", "b64url_decode(payload)", "fastjwt._json.loads(payload)", "cryptography HS256 verify"]
+    for step in steps:
+        assert rows[step] > 0
+    parts = [v for k, v in rows.items() if k not in {
+        "sum of the steps above", "Verifier.decode (whole)", "Verifier.decode, cache hit",
+        "unaccounted: dispatch, header cache, checks, result"}]
+    assert abs(sum(parts) - rows["sum of the steps above"]) < 1e-12
+    assert abs(rows["Verifier.decode (whole)"] - rows["sum of the steps above"]
+               - rows["unaccounted: dispatch, header cache, checks, result"]) < 1e-12
