@@ -292,7 +292,7 @@ class _JWKSClientBase:
                 # each read is bounded by the socket timeout; the deadline bounds a slow drip
                 if time.monotonic() > deadline:
                     raise TimeoutError("the JWKS response took longer than the timeout")
-                chunk = response.read(min(65536, cap + 1 - len(body)))
+                chunk = response.read1(min(65536, cap + 1 - len(body)))  # read1: never waits to fill
                 if not chunk:
                     break
                 body += chunk

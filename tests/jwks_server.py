@@ -17,10 +17,15 @@ or as a context manager: ``with JWKSServer() as server: ...``.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,7 +47,12 @@ class JWKSServer:
     * ``headers``: extra response headers, e.g. ``{"Cache-Control": "max-age=60"}``.
     * ``redirect_to``: when set, answer ``302`` with this ``Location`` (absolute or a path).
     * ``stream_bytes``: when set, send this many bytes of JSON-looking filler without
-      building it in memory; ``stream_content_length`` says whether to announce the size.
+      building it in memory; ``stream_content_length`` says whether to announce the size,
+      ``stream_chunk`` how many bytes each write sends and ``stream_interval`` how long to pause
+      between writes (a slow drip).
+
+    ``JWKSServer(tls=True)`` serves HTTPS with a fresh self-signed certificate for 127.0.0.1;
+    :attr:`client_ssl_context` trusts it.
 
     Read-only results: ``hits`` (requests to the JWKS path), ``hits_by_path``,
     ``request_headers`` (headers of the last request) and ``bytes_streamed``.
@@ -50,7 +60,7 @@ class JWKSServer:
 
     jwks_path = "/.well-known/jwks.json"
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = False) -> None:
         self.document: Any = {"keys": []}
         self.body: bytes | None = None
         self.status = 200
@@ -59,6 +69,8 @@ class JWKSServer:
         self.redirect_to: str | None = None
         self.stream_bytes: int | None = None
         self.stream_content_length = True
+        self.stream_chunk = 65536
+        self.stream_interval = 0.0
         self.bytes_streamed = 0
         self.hits_by_path: dict[str, int] = {}
         self.request_headers: dict[str, str] = {}
@@ -66,6 +78,18 @@ class JWKSServer:
         self._stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
+        self.tls = tls
+        self.client_ssl_context: ssl.SSLContext | None = None
+        if tls:
+            cert_pem, key_pem = _self_signed_certificate()
+            with tempfile.TemporaryDirectory() as tmp:
+                cert_file, key_file = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+                cert_file.write_bytes(cert_pem)
+                key_file.write_bytes(key_pem)
+                server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                server_context.load_cert_chain(cert_file, key_file)
+            self._httpd.socket = server_context.wrap_socket(self._httpd.socket, server_side=True)
+            self.client_ssl_context = ssl.create_default_context(cadata=cert_pem.decode())
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -78,8 +102,8 @@ class JWKSServer:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:<port>`` (``https`` with ``tls=True``)."""
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -173,7 +197,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        chunk = b'{"keys": [' + b" " * 65526
+        step = max(1, owner.stream_chunk)
+        chunk = (b'{"keys": [' + b" " * step)[:step]
         sent = 0
         try:
             while sent < size and not owner._stopping.is_set():
@@ -182,8 +207,38 @@ class _Handler(BaseHTTPRequestHandler):
                 sent += len(piece)
                 with owner._lock:
                     owner.bytes_streamed = sent
+                if owner.stream_interval and owner._stopping.wait(owner.stream_interval):
+                    break
         except OSError:
             pass  # the client hung up: that is what a size cap does
+
+
+def _self_signed_certificate() -> tuple[bytes, bytes]:
+    """A throwaway certificate and key (PEM) for ``127.0.0.1``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
 @pytest.fixture

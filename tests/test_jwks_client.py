@@ -221,6 +221,28 @@ def test_server_down_raises_connection_error() -> None:
         client.get_signing_key("a")
 
 
+def test_https_with_ssl_context(keys: dict[str, Any]) -> None:
+    with JWKSServer(tls=True) as server:
+        server.set_keys(public_jwk(keys["a"], "a"))
+        assert server.url.startswith("https://")
+        client = PyJWKClient(server.url, ssl_context=server.client_ssl_context, timeout=1)
+        assert client.get_signing_key("a").key_id == "a"
+        # the default context does not trust the self-signed certificate
+        with pytest.raises(PyJWKClientConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            PyJWKClient(server.url, timeout=1).get_signing_key("a")
+        with pytest.raises(pyjwt.PyJWKClientConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+            pyjwt.PyJWKClient(server.url, timeout=1).get_signing_key("a")
+
+
+def test_slow_drip_is_cut_off_by_the_timeout(jwks_server: JWKSServer) -> None:
+    jwks_server.stream_bytes = 100_000
+    jwks_server.stream_chunk = 10
+    jwks_server.stream_interval = 0.02  # each read returns in time; the whole body would take 200 s
+    with pytest.raises(PyJWKClientConnectionError, match="took longer than the timeout"):
+        PyJWKClient(jwks_server.url, timeout=0.3).get_signing_key("a")
+    assert jwks_server.bytes_streamed < 1000
+
+
 def test_http_500_raises_connection_error_without_echoing_request_headers(jwks_server: JWKSServer) -> None:
     jwks_server.status = 500
     client = PyJWKClient(jwks_server.url, headers={"Authorization": "Bearer s3cret-token"})
