@@ -14,6 +14,7 @@ from cpython.list cimport PyList_Append, PyList_GET_ITEM, PyList_GET_SIZE, PyLis
 from cpython.long cimport PyLong_AsLongLongAndOverflow, PyLong_FromLongLong, PyLong_FromString
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport isfinite, isinf, isnan
 from libc.stdint cimport uint32_t
@@ -299,12 +300,52 @@ cdef object _string(Reader* r):
     return text
 
 
+# Member names repeat across a service's tokens ("sub", "exp", ...): a small direct-mapped
+# cache of the str objects for short plain-ASCII names skips building and hashing them again.
+# Entries are compared byte for byte, so a hit is always the exact name.
+cdef enum:
+    KEY_CACHE_SIZE = 512
+    KEY_CACHE_MAX_LEN = 32
+
+cdef PyObject* _key_cache[KEY_CACHE_SIZE]
+
+
+cdef object _cached_name(const unsigned char* text, Py_ssize_t length):
+    cdef size_t slot = <size_t>length * 0x9E3779B1u
+    cdef Py_ssize_t i
+    cdef PyObject* entry
+    cdef object name
+    for i in range(length):
+        slot = (slot ^ text[i]) * 0x01000193u
+    slot = (slot >> 7) % KEY_CACHE_SIZE
+    entry = _key_cache[slot]
+    if (entry != NULL and PyUnicode_GET_LENGTH(<object>entry) == length
+            and memcmp(PyUnicode_DATA(<object>entry), text, length) == 0):
+        return <object>entry
+    name = PyUnicode_New(length, 127)
+    memcpy(PyUnicode_DATA(name), text, length)
+    hash(name)  # computed once here, reused by every dict insert of this name
+    Py_XDECREF(entry)
+    Py_INCREF(name)
+    _key_cache[slot] = <PyObject*>name
+    return name
+
+
 cdef object _key(Reader* r):
     """Parse ``"name"`` ws ``:`` at r.pos (whitespace before it already skipped)."""
-    cdef object name
-    if r.pos >= r.n or r.buf[r.pos] != 0x22:
+    cdef object name = None
+    cdef const unsigned char* buf = r.buf
+    cdef Py_ssize_t start = r.pos + 1
+    cdef Py_ssize_t i = start
+    if r.pos >= r.n or buf[r.pos] != 0x22:
         _syntax(r, r.pos)
-    name = _string(r)
+    while i < r.n and i - start <= KEY_CACHE_MAX_LEN and _STR_CLASS[buf[i]] == 0:
+        i += 1
+    if i < r.n and buf[i] == 0x22 and i - start <= KEY_CACHE_MAX_LEN:
+        name = _cached_name(buf + start, i - start)
+        r.pos = i + 1
+    else:
+        name = _string(r)
     _skip_ws(r)
     if r.pos >= r.n or r.buf[r.pos] != 0x3A:
         _syntax(r, r.pos)
@@ -407,13 +448,16 @@ cdef object _number(Reader* r):
 cdef object _parse(Reader* r, int max_depth):
     cdef const unsigned char* buf = r.buf
     cdef Py_ssize_t n = r.n
-    cdef list stack = []
-    cdef list keys = []
+    # The innermost open container and its pending member name live in locals; outer ones
+    # are pushed on `outer` (created only for nested documents).
+    cdef object container = None
+    cdef object key = None
+    cdef bint is_object = False
+    cdef list outer = None
     cdef Py_ssize_t depth = 0
     cdef Py_ssize_t size
     cdef unsigned char c
-    cdef bint is_object
-    cdef object value, container
+    cdef object value
     while True:
         _skip_ws(r)
         if r.pos >= n:
@@ -426,24 +470,25 @@ cdef object _parse(Reader* r, int max_depth):
                 _fail(r, _TOO_DEEP)
             r.pos += 1
             _skip_ws(r)
-            if c == 0x7B:
-                if r.pos < n and buf[r.pos] == 0x7D:
-                    r.pos += 1
-                    value = {}
-                else:
-                    keys.append(_key(r))
-                    stack.append({})
-                    depth += 1
-                    continue
+            if r.pos < n and buf[r.pos] == c + 2:  # "}" is "{" + 2, "]" is "[" + 2
+                r.pos += 1
+                value = {} if c == 0x7B else []
             else:
-                if r.pos < n and buf[r.pos] == 0x5D:
-                    r.pos += 1
-                    value = []
+                if depth > 0:
+                    if outer is None:
+                        outer = []
+                    outer.append(container)
+                    outer.append(key)
+                depth += 1
+                if c == 0x7B:
+                    key = _key(r)
+                    container = {}
+                    is_object = True
                 else:
-                    keys.append(None)
-                    stack.append([])
-                    depth += 1
-                    continue
+                    key = None
+                    container = []
+                    is_object = False
+                continue
         elif c == 0x2D or _is_digit(c):
             value = _number(r)
         elif c == 0x74:
@@ -463,11 +508,9 @@ cdef object _parse(Reader* r, int max_depth):
                 if r.pos != n:
                     _syntax(r, r.pos)
                 return value
-            container = stack[depth - 1]
-            is_object = type(container) is dict
             if is_object:
                 size = PyDict_Size(container)
-                PyDict_SetItem(container, keys[depth - 1], value)
+                PyDict_SetItem(container, key, value)
                 if PyDict_Size(container) == size:
                     _fail(r, _DUPLICATE)
             else:
@@ -480,14 +523,16 @@ cdef object _parse(Reader* r, int max_depth):
                 r.pos += 1
                 if is_object:
                     _skip_ws(r)
-                    keys[depth - 1] = _key(r)
+                    key = _key(r)
                 break
             if c == (0x7D if is_object else 0x5D):
                 r.pos += 1
                 value = container
-                stack.pop()
-                keys.pop()
                 depth -= 1
+                if depth > 0:
+                    key = outer.pop()
+                    container = outer.pop()
+                    is_object = type(container) is dict
                 continue
             _syntax(r, r.pos)
 
