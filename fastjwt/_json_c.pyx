@@ -325,9 +325,11 @@ cdef object _cached_name(const unsigned char* text, Py_ssize_t length):
     name = PyUnicode_New(length, 127)
     memcpy(PyUnicode_DATA(name), text, length)
     hash(name)  # computed once here, reused by every dict insert of this name
-    Py_XDECREF(entry)
+    # Re-read the slot: the allocation above may have run the GC, finalizers, and a nested loads.
+    entry = _key_cache[slot]
     Py_INCREF(name)
     _key_cache[slot] = <PyObject*>name
+    Py_XDECREF(entry)
     return name
 
 
@@ -445,7 +447,7 @@ cdef object _number(Reader* r):
     return _big_int(r, start, digits_start + digits)
 
 
-cdef object _parse(Reader* r, int max_depth):
+cdef object _parse(Reader* r, Py_ssize_t max_depth):
     cdef const unsigned char* buf = r.buf
     cdef Py_ssize_t n = r.n
     # The innermost open container and its pending member name live in locals; outer ones
@@ -537,7 +539,7 @@ cdef object _parse(Reader* r, int max_depth):
             _syntax(r, r.pos)
 
 
-def loads(data, int max_depth=64):
+def loads(data, Py_ssize_t max_depth=64):
     """Parse strict RFC 8259 JSON from UTF-8 ``data``; raise JSONError if it is not.
 
     ``data`` is bytes (bytearray and memoryview are copied); ``max_depth`` bounds the nesting

@@ -15,7 +15,9 @@ literal is reported as ``non-finite number`` instead.
 from __future__ import annotations
 
 import json
+import operator
 import re
+import sys
 from typing import Any, NoReturn
 
 from ._json_errors import JSONError
@@ -99,7 +101,9 @@ def loads(data: bytes, max_depth: int = 64) -> Any:
     :param max_depth: the deepest nesting of arrays and objects allowed (``{}`` has depth 1).
     """
     raw = _as_bytes(data)
-    depth_limit = int(max_depth)
+    depth_limit = operator.index(max_depth)
+    if depth_limit > sys.maxsize or depth_limit < -sys.maxsize - 1:
+        raise OverflowError("Python int too large to convert to C ssize_t")
     if raw.startswith(_BOM):
         _fail(_BAD_UTF8)
     try:

@@ -221,6 +221,31 @@ def test_max_depth_counts_arrays_and_objects(codec: ModuleType, depth: int, ok: 
         codec.loads(b"[]", 0)
 
 
+@pytest.mark.parametrize(
+    ("max_depth", "error"),
+    [(2.5, TypeError), ("3", TypeError), (None, TypeError), (2**64, OverflowError)],
+)
+def test_max_depth_must_be_an_index(codec: ModuleType, max_depth: Any, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        codec.loads(b"[1]", max_depth)
+
+
+def test_negative_max_depth_allows_only_scalars(codec: ModuleType) -> None:
+    assert codec.loads(b'"x"', -1) == "x"
+    with pytest.raises(JSONError, match="^nesting too deep$"):
+        codec.loads(b"{}", -1)
+
+
+def test_many_distinct_member_names(codec: ModuleType) -> None:
+    # More names than the compiled twin's name cache holds, several colliding: every one is exact.
+    names = [f"k{i}" for i in range(3000)] + ["", "a" * 32, "a" * 33, "b" * 31, "\u00e9", "caf\u00e9"]
+    data = ("{" + ",".join(f'"{name}":{i}' for i, name in enumerate(names)) + "}").encode()
+    for _ in range(2):
+        assert codec.loads(data) == json.loads(data)
+    with pytest.raises(JSONError, match="^duplicate member name$"):
+        codec.loads(b'{"' + b"a" * 32 + b'":1,"' + b"a" * 32 + b'":2}')
+
+
 def test_deep_nesting_within_a_large_bound_is_parsed(codec: ModuleType) -> None:
     # Deeper than json.loads can recurse: both twins must parse it without recursion.
     data = b"[" * 5000 + b"]" * 5000
