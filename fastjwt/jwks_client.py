@@ -30,10 +30,10 @@ A client is a *key source*: ``fastjwt.Verifier(client, algorithms=[...])`` calls
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import math
+import socket
 import threading
 import time
 import urllib.request
@@ -128,6 +128,84 @@ class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
         newurl: str,
     ) -> urllib.request.Request | None:
         return None
+
+
+class _Watchdog:
+    """Shuts a request's sockets down at its deadline, which wakes a read blocked on them."""
+
+    def __init__(self, timeout: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(float(timeout), 0.0), self._fire)
+        self._timer.daemon = True
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            self._shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed, or detached by the TLS wrapper (its SSLSocket is watched too)
+
+
+def _watched(http_class: Any, watchdog: _Watchdog) -> Any:
+    """``http_class`` (an ``http.client`` connection class) with its sockets under ``watchdog``."""
+
+    class WatchedConnection(http_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+
+            def create_and_watch(*a: Any, **kw: Any) -> socket.socket:
+                sock = create(*a, **kw)
+                watchdog.watch(sock)  # covers the TLS handshake too
+                return sock
+
+            self._create_connection = create_and_watch
+
+        def connect(self) -> None:
+            super().connect()
+            watchdog.watch(self.sock)  # the SSLSocket that replaced the raw one
+
+    return WatchedConnection
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watchdog: _Watchdog) -> None:
+        super().__init__()
+        self._watchdog = watchdog
+
+    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
+        return super().do_open(_watched(http_class, self._watchdog), req, **kwargs)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog, context: SSLContext | None) -> None:
+        super().__init__(context=context)
+        self._watchdog = watchdog
+
+    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
+        return super().do_open(_watched(http_class, self._watchdog), req, **kwargs)
 
 
 class _KeyIndex:
@@ -275,30 +353,48 @@ class _JWKSClientBase:
         return headers
 
     def _urllib_fetch(self, url: str, headers: Mapping[str, str], timeout: float) -> FetchResult:
-        """The default transport: urllib, no redirects, the size cap applied while reading."""
+        """The default transport: urllib, no redirects, the size cap applied while reading.
+
+        ``timeout`` bounds each socket operation and, through a watchdog that shuts the
+        connection down, the whole request: a server that drips bytes cannot hold it longer.
+        """
         cap = self.max_response_bytes
         request = urllib.request.Request(url=url, headers=dict(headers))
-        handlers: list[Any] = [_NoRedirectHandler()]
-        if self.ssl_context is not None:
-            handlers.append(urllib.request.HTTPSHandler(context=self.ssl_context))
+        watchdog = _Watchdog(timeout)
+        handlers: list[Any] = [
+            _NoRedirectHandler(),
+            _WatchedHTTPHandler(watchdog),
+            _WatchedHTTPSHandler(watchdog, context=self.ssl_context),
+        ]
         opener = urllib.request.build_opener(*handlers)
         deadline = time.monotonic() + timeout
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length is not None and length.strip().isdigit() and int(length.strip()[:20]) > cap:
-                raise _ResponseTooLarge(cap)
-            body = bytearray()
-            while True:
-                # each read is bounded by the socket timeout; the deadline bounds a slow drip
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the JWKS response took longer than the timeout")
-                chunk = response.read1(min(65536, cap + 1 - len(body)))  # read1: never waits to fill
-                if not chunk:
-                    break
-                body += chunk
-                if len(body) > cap:
+        watchdog.start()
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                length = response.headers.get("Content-Length")
+                if length is not None and length.strip().isdigit() and int(length.strip()[:20]) > cap:
                     raise _ResponseTooLarge(cap)
-            return bytes(body), dict(response.headers.items())
+                body = bytearray()
+                while True:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the JWKS request took longer than the timeout")
+                    chunk = response.read1(min(65536, cap + 1 - len(body)))  # read1: never waits to fill
+                    if not chunk:
+                        break
+                    body += chunk
+                    if len(body) > cap:
+                        raise _ResponseTooLarge(cap)
+                if watchdog.fired:  # the end of the body may be the watchdog's shutdown
+                    raise TimeoutError("the JWKS request took longer than the timeout")
+                return bytes(body), dict(response.headers.items())
+        except PyJWKClientError:
+            raise
+        except Exception as error:
+            if watchdog.fired:
+                raise TimeoutError("the JWKS request took longer than the timeout") from error
+            raise
+        finally:
+            watchdog.cancel()
 
     @staticmethod
     def _connection_error(error: BaseException) -> PyJWKClientConnectionError:

@@ -51,6 +51,9 @@ class JWKSServer:
       ``stream_chunk`` how many bytes each write sends and ``stream_interval`` how long to pause
       between writes (a slow drip).
 
+    * ``header_drip_interval``: when set, send the status line and headers one byte at a time
+      with this pause between bytes (a slowloris-style response that never finishes its headers).
+
     ``JWKSServer(tls=True)`` serves HTTPS with a fresh self-signed certificate for 127.0.0.1;
     :attr:`client_ssl_context` trusts it.
 
@@ -71,6 +74,7 @@ class JWKSServer:
         self.stream_content_length = True
         self.stream_chunk = 65536
         self.stream_interval = 0.0
+        self.header_drip_interval: float | None = None
         self.bytes_streamed = 0
         self.hits_by_path: dict[str, int] = {}
         self.request_headers: dict[str, str] = {}
@@ -163,6 +167,9 @@ class _Handler(BaseHTTPRequestHandler):
         owner._count(path, {k.lower(): v for k, v in self.headers.items()})
         if owner.delay and owner._stopping.wait(owner.delay):
             return
+        if owner.header_drip_interval is not None and path == owner.jwks_path:
+            self._drip_headers(owner, owner.header_drip_interval)
+            return
         if owner.redirect_to is not None and path == owner.jwks_path:
             self._send(302, b"", {"Location": owner.redirect_to})
             return
@@ -187,6 +194,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except OSError:
             pass
+
+    def _drip_headers(self, owner: JWKSServer, interval: float) -> None:
+        head = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 60000 + b"\r\n\r\n"
+        self.close_connection = True
+        try:
+            for i in range(len(head)):
+                self.wfile.write(head[i : i + 1])
+                with owner._lock:
+                    owner.bytes_streamed = i + 1
+                if owner._stopping.wait(interval):
+                    return
+        except OSError:
+            pass  # the client gave up
 
     def _stream(self, owner: JWKSServer, size: int) -> None:
         self.send_response(200)

@@ -168,7 +168,8 @@ def closed_port() -> int:
     [
         ("down", PyJWKClientConnectionError, "Fail to fetch"),
         ("500", PyJWKClientConnectionError, "500"),
-        ("slow", PyJWKClientConnectionError, "timed out"),
+        ("slow", PyJWKClientConnectionError, "timed out|took longer than the timeout"),
+        ("header-drip", PyJWKClientConnectionError, "took longer than the timeout"),
         ("invalid-json", PyJWKClientError, "valid JSON"),
         ("not-object", PyJWKClientError, "JSON object"),
         ("50mb", PyJWKClientError, "larger than max_response_bytes"),
@@ -187,6 +188,8 @@ def test_endpoint_failures_raise_documented_errors(
         jwks_server.status = 500
     elif setup == "slow":
         jwks_server.delay = 3
+    elif setup == "header-drip":
+        jwks_server.header_drip_interval = 0.01
     elif setup == "invalid-json":
         jwks_server.body = b"{nope"
     elif setup == "not-object":

@@ -243,6 +243,12 @@ def test_slow_drip_is_cut_off_by_the_timeout(jwks_server: JWKSServer) -> None:
     assert jwks_server.bytes_streamed < 1000
 
 
+def test_slow_drip_of_headers_is_cut_off_by_the_timeout(jwks_server: JWKSServer) -> None:
+    jwks_server.header_drip_interval = 0.01  # every read returns in time; the headers never end
+    with pytest.raises(PyJWKClientConnectionError, match="took longer than the timeout"):
+        PyJWKClient(jwks_server.url, timeout=0.3).get_signing_key("a")
+
+
 def test_http_500_raises_connection_error_without_echoing_request_headers(jwks_server: JWKSServer) -> None:
     jwks_server.status = 500
     client = PyJWKClient(jwks_server.url, headers={"Authorization": "Bearer s3cret-token"})
@@ -257,7 +263,7 @@ def test_slow_response_times_out(jwks_server: JWKSServer, keys: dict[str, Any]) 
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
     jwks_server.delay = 3
     client = PyJWKClient(jwks_server.url, timeout=0.3)
-    with pytest.raises(PyJWKClientConnectionError, match="timed out"):
+    with pytest.raises(PyJWKClientConnectionError, match="timed out|took longer than the timeout"):
         client.get_signing_key("a")
 
 
