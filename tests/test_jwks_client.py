@@ -473,6 +473,51 @@ def test_cache_keys_with_set_cache_expire_with_the_set(jwks_server: JWKSServer, 
         client.get_signing_key("a")
 
 
+def test_explicit_refresh_always_fetches(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+    jwks_server.set_keys(public_jwk(keys["a"], "a"))
+    client = PyJWKClient(jwks_server.url, cooldown_duration=60)
+    client.get_jwk_set()
+    client.get_jwk_set(refresh=True)
+    client.get_signing_keys(refresh=True)
+    assert jwks_server.hits == 3
+
+
+def test_a_subclass_overriding_fetch_data_is_cached_as_returned(
+    jwks_server: JWKSServer, keys: dict[str, Any]
+) -> None:
+    jwks_server.set_keys(public_jwk(keys["a"], "a"), public_jwk(keys["b"], "b"))
+
+    class OnlyA(PyJWKClient):
+        def fetch_data(self) -> Any:
+            data = super().fetch_data()
+            return {"keys": [k for k in data["keys"] if k["kid"] == "a"]}
+
+    client = OnlyA(jwks_server.url)
+    assert client.get_signing_key("a").key_id == "a"
+    with pytest.raises(PyJWKClientError, match='"b"'):
+        client.get_signing_key("b")
+    assert [k.key_id for k in client.get_jwk_set().keys] == ["a"]
+    assert jwks_server.hits == 1
+
+
+def test_jwk_set_cache_keeps_pyjwts_api(keys: dict[str, Any]) -> None:
+    from fastjwt.jwk_set_cache import JWKSetCache
+
+    cache = JWKSetCache(lifespan=60)
+    assert cache.get() is None and not cache.is_expired()
+    cache.put({"keys": [public_jwk(keys["a"], "a")]})
+    jwk_set = cache.get()
+    assert isinstance(jwk_set, fastjwt.PyJWKSet) and jwk_set["a"].key_id == "a"
+    assert cache.jwk_set_with_timestamp is not None
+    assert cache.jwk_set_with_timestamp.get_jwk_set() is jwk_set
+    cache.put(jwk_set, lifespan=-1)  # forever, as PyJWT's lifespan=-1
+    assert not cache.is_expired() and cache.get() is jwk_set
+    cache.put(None)
+    assert cache.get() is None
+    with pytest.raises(PyJWKSetError):
+        cache.put("not a set")  # type: ignore[arg-type]
+
+
 # -- unknown kid, cooldown, single flight ---------------------------------------------------------
 
 
