@@ -566,10 +566,14 @@ def loads(data, Py_ssize_t max_depth=64):
 # ---------------------------------------------------------------------------------------------
 # dumps
 
+cdef enum:
+    WRITER_STACK_BUF = 512
+
 cdef struct Writer:
     char* buf
     Py_ssize_t length
     Py_ssize_t capacity
+    bint on_heap
 
 
 cdef int _reserve(Writer* w, Py_ssize_t extra) except -1:
@@ -579,9 +583,16 @@ cdef int _reserve(Writer* w, Py_ssize_t extra) except -1:
         return 0
     while capacity < w.length + extra:
         capacity *= 2
-    grown = <char*>PyMem_Realloc(w.buf, capacity)
-    if grown == NULL:
-        raise MemoryError()
+    if w.on_heap:
+        grown = <char*>PyMem_Realloc(w.buf, capacity)
+        if grown == NULL:
+            raise MemoryError()
+    else:  # leaving the caller's stack buffer
+        grown = <char*>PyMem_Malloc(capacity)
+        if grown == NULL:
+            raise MemoryError()
+        memcpy(grown, w.buf, w.length)
+        w.on_heap = True
     w.buf = grown
     w.capacity = capacity
     return 0
@@ -627,6 +638,22 @@ cdef int _write_str(Writer* w, str s) except -1:
     out = w.buf + w.length
     out[0] = b'"'
     out += 1
+    if PyUnicode_IS_ASCII(s):
+        i = 0
+        while i < length:
+            c = (<const unsigned char*>data)[i]
+            if _STR_CLASS[c] == 0 and c != 0x7F:
+                out[0] = <char>c
+                out += 1
+                i += 1
+                continue
+            break
+        if i == length:
+            out[0] = b'"'
+            w.length = out + 1 - w.buf
+            return 0
+        data = <void*>(<const unsigned char*>data + i)
+        length -= i
     for i in range(length):
         c = PyUnicode_READ(kind, data, i)
         if 0x20 <= c < 0x7F and c != 0x22 and c != 0x5C:
@@ -806,19 +833,20 @@ def dumps(obj, *, sort_keys=False, cls=None):
     Exact dict (str keys), list, tuple, str, int, float, bool and None are written here;
     anything else, or a ``cls``, makes json.dumps do the whole value (same bytes, same errors).
     """
+    cdef char stack_buf[WRITER_STACK_BUF]
     cdef Writer w
     cdef int status
     if cls is not None:
         return _json_dumps(obj, sort_keys, cls)
-    w.capacity = 256
+    w.buf = stack_buf
+    w.capacity = WRITER_STACK_BUF
     w.length = 0
-    w.buf = <char*>PyMem_Malloc(w.capacity)
-    if w.buf == NULL:
-        raise MemoryError()
+    w.on_heap = False
     try:
         status = _dump(&w, obj, 0, bool(sort_keys))
         if status == 0:
             return PyBytes_FromStringAndSize(w.buf, w.length)
     finally:
-        PyMem_Free(w.buf)
+        if w.on_heap:
+            PyMem_Free(w.buf)
     return _json_dumps(obj, sort_keys, cls)

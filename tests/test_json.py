@@ -344,6 +344,8 @@ DUMPABLE = [
     '"\\/\b\f\n\r\t\x00\x1f\x20\x7e\x7f\x80\xff',
     "é€\uffff\U0001f600\U0010ffff",
     "\ud800 \udfff",  # lone surrogates are escaped, never an error
+    "x" * 600 + "\n" + "é" * 300 + "\U0001f600",  # longer than the compiled writer's stack buffer
+    ["a" * 100 + '"'] * 20,
     {"b": 1, "a": 2, "é": 3, "\U0001f600": 4},
     {"a": [1, {"b": [None, 1.5]}]},
     nested(30, 1),
