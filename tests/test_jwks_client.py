@@ -603,10 +603,11 @@ def test_100_concurrent_unknown_kids_after_cooldown_refetch_at_most_once(
     jwks_server: JWKSServer, keys: dict[str, Any]
 ) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, cooldown_duration=0.2)
+    # generous margins: every thread must arrive before the refetch's cooldown (0.6 s) ends
+    client = PyJWKClient(jwks_server.url, cooldown_duration=0.6)
     client.get_signing_key("a")
-    time.sleep(0.25)
-    jwks_server.delay = 0.1
+    time.sleep(0.65)
+    jwks_server.delay = 0.2
     results = run_concurrently(100, lambda: client.get_signing_key("attacker-kid"))
     assert all(isinstance(r, PyJWKClientError) for r in results)
     assert jwks_server.hits == 2
