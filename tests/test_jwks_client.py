@@ -20,6 +20,8 @@ from typing import Any
 import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jwks_server import JWKSServer, jwks_server  # noqa: F401  (fixture)
 
 import fastjwt
@@ -29,8 +31,9 @@ from fastjwt.exceptions import (
     PyJWKClientConnectionError,
     PyJWKClientError,
     PyJWKSetError,
+    PyJWTError,
 )
-from fastjwt.jwks_client import PyJWKClient
+from fastjwt.jwks_client import PyJWKClient, _max_age
 
 CLAIMS = {"sub": "user-1", "scope": "read"}
 
@@ -745,3 +748,52 @@ def test_verifier_uses_the_client_as_key_source(jwks_server: JWKSServer, keys: d
     with pytest.raises(PyJWKClientError):
         verifier.decode(token(keys["c"], "c"))
     assert jwks_server.hits == 1
+
+
+# -- hostile documents ----------------------------------------------------------------------------
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+JWK_LIKE = st.fixed_dictionaries(
+    {},
+    optional={
+        "kty": st.sampled_from(["RSA", "EC", "OKP", "oct", "XYZ", ""]) | JSON_VALUES,
+        "kid": st.text(max_size=4) | JSON_VALUES,
+        "use": st.sampled_from(["sig", "enc"]) | JSON_VALUES,
+        "alg": st.sampled_from(["ES256", "RS256", "EdDSA", "HS256", "none", "FOO"]) | JSON_VALUES,
+        "crv": st.sampled_from(["P-256", "Ed25519", "X25519", "P-999"]) | JSON_VALUES,
+        "x": st.text(alphabet="AQgw_-", max_size=50) | JSON_VALUES,
+        "y": st.text(alphabet="AQgw_-", max_size=50) | JSON_VALUES,
+        "n": st.text(alphabet="AQgw_-", max_size=50) | JSON_VALUES,
+        "e": st.sampled_from(["AQAB", "", "=="]) | JSON_VALUES,
+        "k": st.text(max_size=10) | JSON_VALUES,
+    },
+)
+DOCUMENTS = st.one_of(
+    JSON_VALUES,
+    st.fixed_dictionaries({"keys": st.lists(JWK_LIKE | JSON_VALUES, max_size=4) | JSON_VALUES}),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=DOCUMENTS, kid=st.none() | st.text(max_size=4) | JSON_VALUES)
+def test_any_json_document_fails_only_with_pyjwt_errors(document: Any, kid: Any) -> None:
+    body = json.dumps(document).encode()
+    client = PyJWKClient("https://idp.example/jwks", fetcher=lambda url, headers, timeout: body)
+    try:
+        key = client.get_signing_key(kid)
+    except PyJWTError:
+        return
+    assert isinstance(key, fastjwt.PyJWK)
+    assert key.public_key_use in ("sig", None)
+    assert kid is None or kid == key.key_id or (key.key_id is None and kid == key.thumbprint())
+
+
+@given(st.text(max_size=60))
+def test_cache_control_parsing_never_raises(value: str) -> None:
+    age = _max_age({"Cache-Control": value})
+    assert age is None or 0 <= age < 10**12
