@@ -86,7 +86,7 @@ _decoder = json.JSONDecoder(
 )
 
 
-def _as_bytes(data: Any) -> bytes:
+def _as_bytes(data: object) -> bytes:
     if isinstance(data, bytes):
         return data
     if isinstance(data, (bytearray, memoryview)):
@@ -94,7 +94,7 @@ def _as_bytes(data: Any) -> bytes:
     raise TypeError(f"loads() argument must be bytes, bytearray or memoryview, not {type(data).__name__}")
 
 
-def loads(data: bytes, max_depth: int = 64) -> Any:
+def loads(data: bytes | bytearray | memoryview, max_depth: int = 64) -> Any:
     """Parse strict RFC 8259 JSON from UTF-8 ``data``; raise :class:`JSONError` if it is not.
 
     :param data: the document (``bytes``; ``bytearray`` and ``memoryview`` are copied).

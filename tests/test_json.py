@@ -438,3 +438,55 @@ def test_twins_agree_on_the_error_table() -> None:
                 twin.loads(data)
             messages.append(str(info.value))
         assert len(set(messages)) == 1, data
+
+
+LEAK_CHECK = r"""
+import gc, sys, tracemalloc
+from fastjwt import _json_c
+from fastjwt._json_errors import JSONError
+
+inputs = [
+    b'{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022,"aud":["a","b"],"x":1.5}',
+    b'{"k\\u00e9":"\\ud83d\\ude00 caf\xc3\xa9 \\n","big":' + b"9" * 300 + b"}",
+    b'{"a":1,"a":2}', b"[1e999]", b"[NaN]", b"[" * 80, b'"\xff"', b'"\\u12"', b"[1,]", b"1" * 4301,
+    b'{"' + b"x" * 200 + b'\\n":[' + b'"\\t",' * 50 + b"1]}",
+]
+values = [{"sub": "x" * 600, "n": [1, 2.5, None, True, "\U0001f600\n"], "big": 10**40}, {1: 2}, {"s": {1}}]
+
+
+def run(codec):
+    for data in inputs:
+        try:
+            codec.loads(data)
+        except JSONError:
+            pass
+    for value in values:
+        for sort_keys in (False, True):
+            try:
+                codec.dumps(value, sort_keys=sort_keys)
+            except TypeError:
+                pass
+
+
+for codec in (_json_c,):  # the pure twin holds no references by hand
+    for _ in range(100):
+        run(codec)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(1000):  # one leaked int per call of any one case would be >= 28 kB
+        run(codec)
+    gc.collect()
+    growth = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    print(codec.__name__, growth)
+    assert growth < 16 * 1024, (codec.__name__, growth)
+"""
+
+
+@pytest.mark.skipif(_json_c is None, reason="needs the compiled twin")
+def test_no_leaks_on_success_and_error_paths() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", LEAK_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
