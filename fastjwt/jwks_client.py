@@ -68,6 +68,7 @@ FetchResult = Union[bytes, tuple[bytes, Mapping[str, str]]]
 #: early itself). ``ssl_context`` is not used with a custom fetcher.
 Fetcher = Callable[[str, Mapping[str, str], float], FetchResult]
 
+#: The default ``max_response_bytes``: 1 MiB (real JWKS documents are a few kilobytes).
 DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
 _MIN_TTL = 5.0  # floor for Cache-Control lifetimes, so "no-cache" cannot turn every request into a fetch
 _MAX_KID_IN_MESSAGE = 128

@@ -38,6 +38,7 @@ from .signer import Signer
 
 __all__ = ["KeyRing", "RingKey", "KeyState"]
 
+#: The state of a key in a :class:`KeyRing`.
 KeyState = Literal["staged", "active", "retired"]
 
 # The public members of each key type (RFC 7518 section 6, RFC 8037 section 2).
