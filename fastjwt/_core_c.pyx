@@ -13,6 +13,8 @@ import warnings
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_Next
 from cpython.object cimport PyObject
+from cpython.long cimport PyLong_AsLongLongAndOverflow
+from libc.math cimport isfinite, trunc
 from libc.string cimport memchr, memcpy
 
 from cryptography.exceptions import InvalidSignature
@@ -397,6 +399,35 @@ def seconds(value, str name):
     return result
 
 
+cdef enum:
+    _NOT_A_NUMBER = 2
+
+
+cdef int _compare_time(object value, double bound) except -2:
+    """Compare ``int(value)`` with ``bound`` as PyJWT does (-1, 0, 1), or _NOT_A_NUMBER for non-numbers.
+
+    Integers that a double holds exactly, and finite floats (truncated as ``int()`` does), compare in C; anything
+    else (integers beyond 2**53) falls back to Python's exact int/float comparison.
+    """
+    cdef double d
+    cdef long long i
+    cdef int overflow = 0
+    if type(value) is int:
+        i = PyLong_AsLongLongAndOverflow(value, &overflow)
+        if overflow == 0 and -9007199254740992 <= i <= 9007199254740992:
+            d = <double>i
+        else:
+            return 1 if value > bound else (0 if value == bound else -1)
+    elif type(value) is float:
+        d = value
+        if not isfinite(d):
+            return _NOT_A_NUMBER
+        d = trunc(d)
+    else:
+        return _NOT_A_NUMBER
+    return 1 if d > bound else (0 if d == bound else -1)
+
+
 cdef class ClaimRules:
     """The registered-claim checks of one decode configuration, prepared once (PyJWT's ``_validate_claims``)."""
 
@@ -437,41 +468,53 @@ cdef class ClaimRules:
     cpdef check(self, dict payload, double now):
         """Raise the PyJWT exception for the first claim that fails, in PyJWT's order."""
         cdef double leeway = self.leeway
+        cdef PyObject* found
+        cdef int order
         for claim in self.require:
             if payload.get(claim) is None:
                 raise MissingRequiredClaimError(claim)
-        if self.verify_iat and "iat" in payload:
-            iat = _as_int(payload["iat"])
-            if iat is None:
-                raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-            if iat > now + leeway:
-                raise ImmatureSignatureError("The token is not yet valid (iat)")
-        if self.verify_nbf and "nbf" in payload:
-            nbf = _as_int(payload["nbf"])
-            if nbf is None:
-                raise DecodeError("Not Before claim (nbf) must be an integer.")
-            if nbf > now + leeway:
-                raise ImmatureSignatureError("The token is not yet valid (nbf)")
-        if self.verify_exp and "exp" in payload:
-            exp = _as_int(payload["exp"])
-            if exp is None:
-                raise DecodeError("Expiration Time claim (exp) must be an integer.")
-            if exp <= now - leeway:
-                raise ExpiredSignatureError("Signature has expired")
+        if self.verify_iat:
+            found = PyDict_GetItem(payload, "iat")
+            if found is not NULL:
+                order = _compare_time(<object>found, now + leeway)
+                if order == _NOT_A_NUMBER:
+                    raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
+                if order > 0:
+                    raise ImmatureSignatureError("The token is not yet valid (iat)")
+        if self.verify_nbf:
+            found = PyDict_GetItem(payload, "nbf")
+            if found is not NULL:
+                order = _compare_time(<object>found, now + leeway)
+                if order == _NOT_A_NUMBER:
+                    raise DecodeError("Not Before claim (nbf) must be an integer.")
+                if order > 0:
+                    raise ImmatureSignatureError("The token is not yet valid (nbf)")
+        if self.verify_exp:
+            found = PyDict_GetItem(payload, "exp")
+            if found is not NULL:
+                order = _compare_time(<object>found, now - leeway)
+                if order == _NOT_A_NUMBER:
+                    raise DecodeError("Expiration Time claim (exp) must be an integer.")
+                if order <= 0:
+                    raise ExpiredSignatureError("Signature has expired")
         if self.max_age is not None:
             self._check_max_age(payload, now)
         if self.verify_iss and self.issuer is not None:
             self._check_iss(payload)
         if self.verify_aud:
             self._check_aud(payload)
-        if self.verify_sub and "sub" in payload:
-            sub = payload["sub"]
-            if not isinstance(sub, str):
-                raise InvalidSubjectError("Subject must be a string")
-            if self.subject is not None and sub != self.subject:
-                raise InvalidSubjectError("Invalid subject")
-        if self.verify_jti and "jti" in payload and not isinstance(payload["jti"], str):
-            raise InvalidJTIError("JWT ID must be a string")
+        if self.verify_sub:
+            found = PyDict_GetItem(payload, "sub")
+            if found is not NULL:
+                sub = <object>found
+                if not isinstance(sub, str):
+                    raise InvalidSubjectError("Subject must be a string")
+                if self.subject is not None and sub != self.subject:
+                    raise InvalidSubjectError("Invalid subject")
+        if self.verify_jti:
+            found = PyDict_GetItem(payload, "jti")
+            if found is not NULL and not isinstance(<object>found, str):
+                raise InvalidJTIError("JWT ID must be a string")
 
     cdef _check_max_age(self, dict payload, double now):
         if "iat" not in payload:
@@ -981,7 +1024,61 @@ cpdef str sign_compact(bytes header_segment, bytes payload, PreparedKey key, bin
     return (signing_input + b"." + signature).decode("ascii")
 
 
+cpdef tuple drop_in_key(key, algorithms, audience, issuer, subject, leeway):
+    """The decoder-cache key of a drop-in ``decode`` call without options (TypeError if an argument is unhashable)."""
+    cdef tuple result = (
+        key if type(key) is str or type(key) is bytes else id(key),
+        tuple(algorithms) if type(algorithms) is list else algorithms,
+        tuple(audience) if type(audience) is list else audience,
+        tuple(issuer) if type(issuer) is list else issuer,
+        subject,
+        leeway,
+    )
+    hash(result)
+    return result
+
+
+cdef object _drop_in_owner = None
+
+
+def bind_drop_in(owner):
+    """Make ``owner`` (a ``PyJWT``) the object behind :func:`drop_in_decode`."""
+    global _drop_in_owner
+    _drop_in_owner = owner
+
+
+def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, detached_payload=None,
+                   audience=None, subject=None, issuer=None, leeway=0, **kwargs):
+    """``fastjwt.decode``: PyJWT's ``decode`` signature; a repeated plain call goes straight to its cached Decoder.
+
+    Anything else (options, detached payloads, deprecated arguments, a first call) is handed to the bound
+    ``PyJWT`` object's ``decode``, which prepares and caches the Decoder.
+    """
+    cdef PyObject* found
+    cdef tuple entry
+    cdef tuple cache_key
+    owner = _drop_in_owner
+    if not kwargs and options is None and verify is None and detached_payload is None:
+        cache_key = (
+            key if type(key) is str or type(key) is bytes else id(key),
+            tuple(algorithms) if type(algorithms) is list else algorithms,
+            tuple(audience) if type(audience) is list else audience,
+            tuple(issuer) if type(issuer) is list else issuer,
+            subject,
+            leeway,
+        )
+        found = PyDict_GetItem(owner._jws._decoders, cache_key)  # NULL also when a part is unhashable
+        if found is not NULL:
+            entry = <tuple>found
+            if entry[0] is key or type(key) is str or type(key) is bytes:
+                return (<Decoder>entry[1])._run(jwt, None, False)
+    return owner.decode(jwt, key, algorithms, options, verify, detached_payload, audience, subject, issuer, leeway,
+                        **kwargs)
+
 __all__ = [
+    "bind_drop_in",
+    "drop_in_decode",
+    "drop_in_key",
     "DEFAULT_LIMITS",
     "Decoder",
     "HEADER_CACHE_SIZE",

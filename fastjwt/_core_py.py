@@ -885,7 +885,63 @@ def sign_compact(header_segment: bytes, payload: bytes, key: PreparedKey, detach
     return (signing_input + b"." + signature).decode("ascii")
 
 
+def drop_in_key(key: Any, algorithms: Any, audience: Any, issuer: Any, subject: Any, leeway: Any) -> tuple[Any, ...]:
+    """The decoder-cache key of a drop-in ``decode`` call without options (TypeError if an argument is unhashable)."""
+    result = (
+        key if type(key) is str or type(key) is bytes else id(key),
+        tuple(algorithms) if type(algorithms) is list else algorithms,
+        tuple(audience) if type(audience) is list else audience,
+        tuple(issuer) if type(issuer) is list else issuer,
+        subject,
+        leeway,
+    )
+    hash(result)
+    return result
+
+
+_drop_in_owner: Any = None
+
+
+def bind_drop_in(owner: Any) -> None:
+    """Make ``owner`` (a ``PyJWT``) the object behind :func:`drop_in_decode`."""
+    global _drop_in_owner
+    _drop_in_owner = owner
+
+
+def drop_in_decode(
+    jwt: Any,
+    key: Any = "",
+    algorithms: Any = None,
+    options: Any = None,
+    verify: Any = None,
+    detached_payload: Any = None,
+    audience: Any = None,
+    subject: Any = None,
+    issuer: Any = None,
+    leeway: Any = 0,
+    **kwargs: Any,
+) -> Any:
+    """``fastjwt.decode``: PyJWT's ``decode`` signature; a repeated plain call goes straight to its cached Decoder.
+
+    Anything else (options, detached payloads, deprecated arguments, a first call) is handed to the bound
+    ``PyJWT`` object's ``decode``, which prepares and caches the Decoder.
+    """
+    owner = _drop_in_owner
+    if not kwargs and options is None and verify is None and detached_payload is None:
+        try:
+            entry = owner._jws._decoders.get(drop_in_key(key, algorithms, audience, issuer, subject, leeway))
+        except TypeError:
+            entry = None
+        if entry is not None and (entry[0] is key or type(key) is str or type(key) is bytes):
+            return entry[1].decode(jwt)
+    return owner.decode(
+        jwt, key, algorithms, options, verify, detached_payload, audience, subject, issuer, leeway, **kwargs
+    )
+
 __all__ = [
+    "bind_drop_in",
+    "drop_in_decode",
+    "drop_in_key",
     "DEFAULT_LIMITS",
     "Decoder",
     "HEADER_CACHE_SIZE",

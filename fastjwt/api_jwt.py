@@ -179,14 +179,7 @@ class PyJWT:
         if not kwargs and options is None and verify is None and detached_payload is None:
             # The common drop-in call: one tuple, one dict lookup, one call into the core.
             try:
-                cache_key = (
-                    key if type(key) is str or type(key) is bytes else id(key),
-                    tuple(algorithms) if type(algorithms) is list else algorithms,
-                    tuple(audience) if type(audience) is list else audience,
-                    tuple(issuer) if type(issuer) is list else issuer,
-                    subject,
-                    leeway,
-                )
+                cache_key: Any = _core.drop_in_key(key, algorithms, audience, issuer, subject, leeway)
                 entry = self._jws._decoders.get(cache_key)
             except TypeError:
                 entry = None
@@ -332,4 +325,7 @@ _jwt_global_obj = PyJWT()
 _jwt_global_obj._jws = _jws_global_obj
 encode = _jwt_global_obj.encode
 decode_complete = _jwt_global_obj.decode_complete
-decode = _jwt_global_obj.decode
+# The module-level decode is the compiled entry point: PyJWT.decode's signature, and a repeated plain call
+# (no options) reaches its cached Decoder without a Python frame.
+_core.bind_drop_in(_jwt_global_obj)
+decode = _core.drop_in_decode
