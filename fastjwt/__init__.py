@@ -39,13 +39,14 @@ from .warnings import InsecureKeyLengthWarning
 
 __version__ = "0.1.0"
 
-try:  # the JWKS client is an extra built on the core; the core works without it
-    from .jwks_client import PyJWKClient
-except ImportError:  # pragma: no cover - only while the module is absent
-    pass
+from .jwks_async import AsyncPyJWKClient
+from .jwks_client import PyJWKClient
+from .keyring import KeyRing
 
 __all__ = [
     "HAS_EXTENSION",
+    "AsyncPyJWKClient",
+    "KeyRing",
     "PyJWS",
     "PyJWT",
     "PyJWKClient",
