@@ -40,3 +40,25 @@ clean:
 bars: build
 	$(PIP) install -q -r benchmarks/requirements.txt
 	$(PY) benchmarks/bars.py
+
+# Packaging and static checks (issue 7).
+.PHONY: dist-check test-all lint typecheck
+
+# sdist + wheel into dist/, the wheel into a fresh venv without Cython or a compiler, the suite against the installed
+# wheel from outside the tree, and the sdist built from scratch in another fresh venv.
+dist-check:
+	bash scripts/dist_check.sh $(PYTHON)
+
+# Build and test the compiled core on every CPython 3.10-3.13 under /root/.pyenv/versions (.venv310 ... .venv313).
+test-all:
+	bash scripts/test_all.sh
+
+$(VENV)/.lint-installed: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q --no-build-isolation -e ".[test,lint]"
+	touch $@
+
+lint: $(VENV)/.lint-installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.lint-installed build
+	$(VENV)/bin/mypy
