@@ -5,8 +5,9 @@ Cython sources, generated C or annotation HTML; it must import from outside the 
 The sdist must carry the Cython sources and everything the build and the tests read, and no generated C or binaries.
 
 Both distributions are built once per session from a snapshot of the tree with the build tools of this environment
-(setuptools' PEP 517 hooks, as ``python -m build --no-isolation`` calls them). The snapshot is seeded with the compiled modules already built in place, stamped newer than their
-sources, so setuptools packages them instead of recompiling: this checks what goes into the distributions in seconds.
+(setuptools' PEP 517 hooks, as ``python -m build --no-isolation`` calls them). The snapshot is seeded with the
+compiled modules already built in place, stamped newer than their sources, so setuptools packages them instead of
+recompiling: this checks what goes into the distributions in seconds.
 Compiling from scratch in clean environments is ``make dist-check`` (scripts/dist_check.sh) and CI's wheels workflow.
 """
 
@@ -51,7 +52,7 @@ class Dists:
 
 
 def _build_platlib(cwd: Path) -> Path:
-    """Where setuptools' ``build`` puts compiled modules for this interpreter (e.g. build/lib.linux-x86_64-cpython-311)."""
+    """Where setuptools' ``build`` puts compiled modules here (e.g. ``build/lib.linux-x86_64-cpython-311``)."""
     code = (
         "from setuptools.dist import Distribution\n"
         "cmd = Distribution().get_command_obj('build'); cmd.finalize_options(); print(cmd.build_platlib)"
@@ -236,9 +237,9 @@ def _embedded_parameters(owner: type) -> list[tuple[str, Any]]:
 
 def _parameters(obj: Callable[..., Any], owner: type | None = None) -> list[tuple[str, Any]]:
     """Parameter names and kinds; ``self`` dropped so methods of cdef classes and Python classes compare."""
-    if owner is not None and obj is getattr(owner, "__init__", None) and not hasattr(obj, "__code__"):
-        if not hasattr(obj, "__wrapped__") and "Initialize self" in (obj.__doc__ or ""):
-            return _embedded_parameters(owner)
+    slot_wrapper = not hasattr(obj, "__code__") and "Initialize self" in (obj.__doc__ or "")
+    if owner is not None and obj is getattr(owner, "__init__", None) and slot_wrapper:
+        return _embedded_parameters(owner)
     params = list(inspect.signature(obj).parameters.values())
     return [(p.name, p.kind) for p in params if p.name != "self"]
 
