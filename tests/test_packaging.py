@@ -80,6 +80,9 @@ def _seed_compiled(snapshot: Path) -> None:
 @pytest.fixture(scope="session")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
     """Build the sdist and the wheel once per session from a snapshot of the tree."""
+    if not (ROOT / "setup.py").is_file() or not PYX_MODULES:
+        # tests/ copied out to run against an installed wheel (cibuildwheel, make dist-check, make test-all).
+        pytest.skip(f"no source tree at {ROOT}: these tests build distributions from it")
     snapshot = tmp_path_factory.mktemp("snapshot")
     ignore = shutil.ignore_patterns("*.so", "*.pyd", "*.c", "*.html", "__pycache__", "*.egg-info")
     for item in SNAPSHOT_ITEMS:

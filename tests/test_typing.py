@@ -20,15 +20,16 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip(
-    "mypy", reason="mypy is not installed: it is in the `lint` extra (pip install -e '.[lint]', or make typecheck)"
-)
+import fastjwt
+
+MYPY_MISSING = "mypy is not installed: it is in the `lint` extra (pip install -e '.[lint]', or make typecheck)"
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "tests" / "typing" / "public_api_example.py"
 
 
 def _mypy(*paths: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    pytest.importorskip("mypy", reason=MYPY_MISSING)
     env = {k: v for k, v in os.environ.items() if k != "MYPYPATH"}
     return subprocess.run(
         [
@@ -74,7 +75,10 @@ def test_mypy_rejects_misuse_of_the_public_api(tmp_path: Path) -> None:
 
 
 def test_the_package_ships_py_typed_and_a_stub_per_compiled_module() -> None:
-    package = ROOT / "fastjwt"
+    package = Path(fastjwt.__file__).parent  # the source tree, or site-packages when testing an installed wheel
     assert (package / "py.typed").is_file()
-    for pyx in package.glob("*.pyx"):
-        assert pyx.with_suffix(".pyi").is_file(), f"{pyx.name} has no .pyi stub"
+    compiled = [p for p in package.iterdir() if p.name.endswith((".so", ".pyd")) or p.suffix == ".pyx"]
+    assert compiled or not fastjwt.HAS_EXTENSION, f"no compiled modules or Cython sources in {package}"
+    for path in compiled:
+        stub = package / (path.name.split(".", 1)[0] + ".pyi")
+        assert stub.is_file(), f"{path.name} has no .pyi stub"
