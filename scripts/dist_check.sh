@@ -19,10 +19,17 @@ cd "$ROOT"
 step() { printf '\n=== %s\n' "$*"; }
 
 step "build sdist and wheel into dist/"
+# From a snapshot of the working tree (uncommitted changes included, no generated C, no compiled modules): the
+# build's cythonize step never writes into the tree that others may be building in place.
+mkdir -p "$WORK/src"
+tar cf - --exclude=./.git --exclude='./.venv*' --exclude=./build --exclude=./dist --exclude=./wheelhouse \
+    --exclude='*.c' --exclude='*.so' --exclude='*.pyd' --exclude='*.html' --exclude=__pycache__ \
+    --exclude='*.egg-info' --exclude='./.*_cache' --exclude=./.hypothesis --exclude=./.benchmarks . |
+    tar xf - -C "$WORK/src"
 "$PYTHON" -m venv "$WORK/tools"
 "$WORK/tools/bin/python" -m pip install -q --upgrade pip build
 rm -rf dist
-"$WORK/tools/bin/python" -m build --outdir dist .
+"$WORK/tools/bin/python" -m build --outdir "$ROOT/dist" "$WORK/src"
 ls -l dist
 SDIST="$(ls dist/fastjwt-*.tar.gz)"
 WHEEL="$(ls dist/fastjwt-*.whl)"
