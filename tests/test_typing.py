@@ -54,6 +54,7 @@ def test_the_public_api_example_runs() -> None:
 MISUSE = '''\
 from typing import Any
 import fastjwt as jwt
+from fastjwt.types import Options
 
 token: bytes = jwt.encode({"sub": "1"}, "secret", algorithm="HS256")
 jwt.encode({"sub": "1"}, "secret", algorithm=256)
@@ -61,6 +62,8 @@ verifier = jwt.Verifier("secret", ["HS256"], leeway="30s")
 claims: list[Any] = verifier.decode("a.b.c")
 jwt.get_unverified_header(42)
 jwt.Signer("secret", "HS256").encode(["not", "a", "dict"])
+options: Options = {"verify_exp": "yes", "leeway": 5}
+jwt.PyJWKClient(b"https://id.example/jwks")
 '''
 
 
@@ -69,9 +72,9 @@ def test_mypy_rejects_misuse_of_the_public_api(tmp_path: Path) -> None:
     misuse.write_text(MISUSE)
     result = _mypy(misuse, cwd=ROOT)
     lines = {int(m.group(1)) for m in re.finditer(r"misuse\.py:(\d+): error:", result.stdout)}
-    # One error per misuse line (4-9): str assigned to bytes, an int algorithm, a str leeway, dict assigned to list,
-    # an int token, a list payload.
-    assert lines == {4, 5, 6, 7, 8, 9}, result.stdout + result.stderr
+    # One error per misuse line (5-12): str assigned to bytes, an int algorithm, a str leeway, dict assigned to list,
+    # an int token, a list payload, a wrong option value and an unknown option, a bytes JWKS URI.
+    assert lines == set(range(5, 13)), result.stdout + result.stderr
 
 
 def test_the_package_ships_py_typed_and_a_stub_per_compiled_module() -> None:
