@@ -57,8 +57,11 @@ $(VENV)/.lint-installed: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q --no-build-isolation -e ".[test,lint]"
 	touch $@
 
+# ruff, the workflows (actionlint) and cibuildwheel's build plan against the intended 28 wheels.
 lint: $(VENV)/.lint-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/actionlint .github/workflows/*.yml
+	$(PY) scripts/check_wheel_plan.py
 
 typecheck: $(VENV)/.lint-installed build
 	$(VENV)/bin/mypy
