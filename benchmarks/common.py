@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jwt as pyjwt
 from cryptography.exceptions import InvalidSignature
@@ -91,7 +92,8 @@ def _material(algorithm: str, private_key: Any) -> KeyMaterial:
     algo = pyjwt.get_algorithm_by_name(algorithm)
     private_jwk = json.loads(algo.to_jwk(private_key))
     public_jwk = json.loads(algo.to_jwk(private_key.public_key()))
-    return KeyMaterial(algorithm, private_key, private_key.public_key(), private_pem, public_pem, public_jwk, private_jwk)
+    public_key = private_key.public_key()
+    return KeyMaterial(algorithm, private_key, public_key, private_pem, public_pem, public_jwk, private_jwk)
 
 
 _rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from benchmarks.common import AUDIENCE, BAD_TOKENS, CLAIMS, ISSUER, KEYS, TOKENS, floor_signer, floor_verifier
 

@@ -280,7 +280,7 @@ def render_chart(rows: list[Row], path: Path, *, label: str, core: str) -> None:
     bar = 0.8 / max(len(libraries), 1)
     height = max(6.0, 0.16 * len(libraries) * len(algorithms) + 2.5)
     fig, axes = plt.subplots(1, len(operations), figsize=(16, height), sharey=True, squeeze=False)
-    for ax, op in zip(axes[0], operations):
+    for ax, op in zip(axes[0], operations, strict=True):
         for j, lib in enumerate(libraries):
             ys, xs = [], []
             for i, alg in enumerate(algorithms):
@@ -289,9 +289,16 @@ def render_chart(rows: list[Row], path: Path, *, label: str, core: str) -> None:
                     xs.append(times[(lib, op, alg)])
             if not xs:
                 continue
-            ax.barh(ys, xs, height=bar * 0.95, color=colors[lib], label=lib,
-                    edgecolor="black" if lib.startswith("fastjwt") else "none", linewidth=0.6)
-            for y, x in zip(ys, xs):
+            ax.barh(
+                ys,
+                xs,
+                height=bar * 0.95,
+                color=colors[lib],
+                label=lib,
+                edgecolor="black" if lib.startswith("fastjwt") else "none",
+                linewidth=0.6,
+            )
+            for y, x in zip(ys, xs, strict=True):
                 ax.text(x * 1.04, y, format_us(x), va="center", fontsize=6)
         ax.set_xscale("log")
         ax.set_title(f"{op} (us per call, log scale; lower is better)")
@@ -300,9 +307,9 @@ def render_chart(rows: list[Row], path: Path, *, label: str, core: str) -> None:
         ax.set_xlim(right=ax.get_xlim()[1] * 3)
     axes[0][0].invert_yaxis()  # shared y: first algorithm and first library on top; inverting each panel undoes it
     handles, labels = axes[0][0].get_legend_handles_labels()
-    seen = dict(zip(labels, handles))
+    seen = dict(zip(labels, handles, strict=True))
     for ax in axes[0][1:]:
-        for h, lab in zip(*ax.get_legend_handles_labels()):
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(lab, h)
     ordered = [lib for lib in libraries if lib in seen]
     fig.legend([seen[lib] for lib in ordered], ordered, loc="lower center", ncol=4, fontsize=8, frameon=False)
@@ -395,9 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(render_text(rows))
     if not args.no_docs:
-        command = "make bench" if sys.version_info < (3, 12) else (
-            "make bench PYTHON=python3.12 VENV=.venv312"
-        )
+        command = "make bench" if sys.version_info < (3, 12) else ("make bench PYTHON=python3.12 VENV=.venv312")
         md = render_markdown(rows, label=label, core=core, skipped=skipped, command=command)
         args.docs.mkdir(parents=True, exist_ok=True)
         (args.docs / "benchmarks.md").write_text(md)
