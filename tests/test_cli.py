@@ -392,3 +392,19 @@ def test_bench_runs_with_progress() -> None:
 def test_help_and_missing_command() -> None:
     assert run("--help").code == 0
     assert run().code == 2
+
+
+def test_verify_token_from_stdin_with_bearer_prefix() -> None:
+    result = run("verify", "-", "--key-env", "S", stdin="Bearer " + hs_token() + "\n", env={"S": SECRET})
+    assert result.code == 0 and json.loads(result.out)["sub"] == "alice"
+
+
+def test_verify_jwks_unreachable_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: bound, never listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        token = fastjwt.encode({"sub": "x"}, RSA_PRIVATE.read_bytes(), algorithm="RS256", headers={"kid": "k"})
+        line = assert_one_error_line(run("verify", token, "--jwks", f"http://127.0.0.1:{port}/j"), 1)
+    assert "PyJWKClient" in line

@@ -15,10 +15,12 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 import uvicorn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fastjwt
 from fastjwt.exceptions import PyJWTError
-from fastjwt.middleware import ASGIMiddleware, WSGIMiddleware, describe_error
+from fastjwt.middleware import _DESCRIPTIONS, ASGIMiddleware, WSGIMiddleware, describe_error
 
 SECRET = b"middleware-test-secret-0123456789abcdef"
 OTHER = b"another-secret-entirely-0123456789abcdef"
@@ -376,3 +378,24 @@ def test_exempt_prefixes() -> None:
     mw({"PATH_INFO": "/static/app.js"}, lambda status, headers: statuses.append(status))
     mw({"PATH_INFO": "/staticx"}, lambda status, headers: statuses.append(status))
     assert statuses == ["200 OK", "401 Unauthorized"]
+
+
+_DESCRIPTION_SET = {text for _, text in _DESCRIPTIONS} | {"The token is invalid"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=200))
+def test_any_header_value_gets_200_or_a_fixed_401(value: str) -> None:
+    """Whatever a client sends, the answer is the app or a 401 with a known description, never an exception."""
+    mw = WSGIMiddleware(wsgi_app, VERIFIER)
+    captured: list[tuple[str, list[tuple[str, str]]]] = []
+    mw({"PATH_INFO": "/p", "HTTP_AUTHORIZATION": value}, lambda status, headers: captured.append((status, headers)))
+    status, headers = captured[0]
+    if status != "200 OK":
+        challenge = dict(headers)["WWW-Authenticate"]
+        assert challenge.startswith('Bearer realm="api"')
+        if "error_description=" in challenge:
+            description = challenge.split('error_description="', 1)[1][:-1]
+            assert description in _DESCRIPTION_SET
+        else:
+            assert challenge == 'Bearer realm="api"'
