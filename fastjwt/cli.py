@@ -219,6 +219,21 @@ def _load_asymmetric(data: bytes, *, private: bool) -> Any:
         raise CLIError(f"cannot load the key: {_first_line(exc)}") from None
 
 
+def _load_key(material: bytes, *, private: bool) -> Any:
+    """A key object for PEM/SSH/asymmetric JWK material, the secret bytes for an ``oct`` JWK, else the bytes as-is."""
+    stripped = material.strip()
+    if stripped.startswith(b"{") and b'"oct"' in stripped:
+        from .api_jwk import PyJWK
+
+        try:
+            return PyJWK.from_json(stripped.decode()).key
+        except Exception as exc:  # PyJWKError, ValueError, UnicodeDecodeError: not a usable JWK
+            raise CLIError(f"cannot load the key: {_first_line(exc)}") from None
+    if _is_asymmetric(material):
+        return _load_asymmetric(material, private=private)
+    return material
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return _redact(text[0]) if text else type(exc).__name__
@@ -306,10 +321,8 @@ def _make_key(args: argparse.Namespace) -> tuple[Any, str]:
         return PyJWKClient(args.jwks, timeout=args.timeout), "jwks"
     if material is None:
         raise CLIError("verify needs a key: --key-file PEM, --key-env VAR, --key SECRET or --jwks URL")
-    if _is_asymmetric(material):
-        key = _load_asymmetric(material, private=False)
-        return key, _key_kind(key)
-    return material, "hmac"
+    key = _load_key(material, private=False)
+    return key, _key_kind(key)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -322,7 +335,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.alg:
         algorithms = [a for arg in args.alg for a in arg.split(",") if a]
     elif kind == "jwks":
-        algorithms = list(_HMAC_ALGS[:0]) + list(_RSA_ALGS) + list(_EC_ALG_BY_CURVE.values()) + ["EdDSA"]
+        algorithms = [*_RSA_ALGS, *_EC_ALG_BY_CURVE.values(), "EdDSA"]  # a published key set holds no secrets
     else:
         algorithms = list(_algs_for(kind))
     if not algorithms:
@@ -524,7 +537,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     if material is None:
         raise CLIError("encode needs a key: --key-file PEM, --key-env VAR or --key SECRET")
     key: Any
-    key = _load_asymmetric(material, private=True) if _is_asymmetric(material) else material
+    key = _load_key(material, private=True)
     kind = _key_kind(key)
     alg = args.alg or (_algs_for(kind) or ("",))[0]
     if not alg:

@@ -408,3 +408,12 @@ def test_verify_jwks_unreachable_is_one_line() -> None:
         token = fastjwt.encode({"sub": "x"}, RSA_PRIVATE.read_bytes(), algorithm="RS256", headers={"kid": "k"})
         line = assert_one_error_line(run("verify", token, "--jwks", f"http://127.0.0.1:{port}/j"), 1)
     assert "PyJWKClient" in line
+
+
+def test_oct_jwk_key_file_is_the_secret(tmp_path: Path) -> None:
+    raw = os.urandom(32)
+    path = tmp_path / "oct.jwk.json"
+    path.write_text(json.dumps({"kty": "oct", "k": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}))
+    assert run("verify", hs_token(key=raw), "--key-file", str(path)).code == 0
+    token = run("encode", '{"a": 1}', "--key-file", str(path)).out.strip()
+    assert fastjwt.decode(token, raw, algorithms=["HS256"]) == {"a": 1}
