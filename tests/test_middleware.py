@@ -399,3 +399,24 @@ def test_any_header_value_gets_200_or_a_fixed_401(value: str) -> None:
             assert description in _DESCRIPTION_SET
         else:
             assert challenge == 'Bearer realm="api"'
+
+
+# -- a JWKS-backed verifier, as deployed behind an IdP ---------------------------------------------------------------
+
+
+def test_jwks_backed_verifier_in_both_servers(asgi_port: int, wsgi_port: int) -> None:
+    from jwks_server import JWKSServer
+    from keyfiles import jwk, private_pem
+
+    with JWKSServer() as idp:
+        idp.document = {"keys": [{**jwk("rsa2048"), "kid": "idp-1", "use": "sig", "alg": "RS256"}]}
+        _ASGI_STACKS["jwks"] = ASGIMiddleware(asgi_app, fastjwt.Verifier(fastjwt.AsyncPyJWKClient(idp.url), ["RS256"]))
+        _WSGI_STACKS["jwks"] = WSGIMiddleware(wsgi_app, fastjwt.Verifier(fastjwt.PyJWKClient(idp.url), ["RS256"]))
+        good = fastjwt.encode({"sub": "carol"}, private_pem("rsa2048"), algorithm="RS256", headers={"kid": "idp-1"})
+        unknown = fastjwt.encode({"sub": "carol"}, private_pem("rsa2048"), algorithm="RS256", headers={"kid": "old"})
+        for port in (asgi_port, wsgi_port):
+            status, _, body = request(port, "/jwks/me", {"Authorization": "Bearer " + good})
+            assert status == 200 and json.loads(body)["claims"] == {"sub": "carol"}
+            status, headers, _ = request(port, "/jwks/me", {"Authorization": "Bearer " + unknown})
+            assert status == 401
+            assert headers["www-authenticate"].endswith('error_description="No signing key matches the token"')
