@@ -17,6 +17,7 @@ import email.parser
 import importlib
 import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,6 +170,31 @@ def test_wheel_imports_from_outside_the_tree_with_its_compiled_core(dists: Dists
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_wheel_console_scripts_resolve_to_callables(dists: Dists, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with zipfile.ZipFile(dists.wheel) as zf:
+        zf.extractall(site)
+        (entry_name,) = [n for n in zf.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        entry_points = zf.read(entry_name).decode()
+    targets = re.findall(r"^\s*[\w.-]+\s*=\s*([\w.]+:[\w.]+)\s*$", entry_points.split("[console_scripts]", 1)[-1], re.M)
+    assert targets, f"no console scripts in {entry_points!r}"
+    code = (
+        "import importlib, sys; sys.path.insert(0, sys.argv[1])\n"
+        "for target in sys.argv[2:]:\n"
+        "    module, attr = target.split(':')\n"
+        "    obj = importlib.import_module(module)\n"
+        "    assert obj.__file__.startswith(sys.argv[1]), obj.__file__\n"
+        "    for part in attr.split('.'):\n"
+        "        obj = getattr(obj, part)\n"
+        "    assert callable(obj), target\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(site), *targets], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
 
 
 def test_sdist_has_the_cython_sources_and_what_the_build_and_tests_read(dists: Dists) -> None:
