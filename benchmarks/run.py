@@ -252,6 +252,7 @@ def render_markdown(rows: list[Row], *, label: str, core: str, skipped: list[str
         "- The ratio bars of issue 3 (fastjwt vs ryjwt, vs PyJWT, vs the `cryptography` floor, cache, threads,",
         "  payload size) are measured by `make bars` (`python benchmarks/bars.py`): interleaved batches in one",
         "  process, best of 15 rounds, PASS or FAIL per bar.",
+        "- Requests per second through the ASGI middleware, in uvicorn: `python benchmarks/bench_middleware.py`.",
     ]
     if skipped:
         lines += ["", "## Not measured here", ""]
@@ -380,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipping {contender.name}: {reason}")
 
     if args.from_json is None:
-        files = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+        # pytest-benchmark modules only: a bench_*.py without test functions is a script of its own (the middleware's)
+        files = [f for f in sorted((ROOT / "benchmarks").glob("bench_*.py")) if "def test_" in f.read_text()]
         print(f"running {', '.join(f.name for f in files)} (log: {log_path.relative_to(ROOT)}) ...", flush=True)
         code = run_pytest(files, json_path, log_path, quick=args.quick, select=args.select)
         output = log_path.read_text()
