@@ -28,7 +28,7 @@ def extensions() -> list[Extension]:
     macros: list[tuple[str, str | None]] = []
     directives = {"language_level": "3", "embedsignature": True}
     if sys.platform != "win32":
-        compile_args += ["-O0", "-g3"] if (DEBUG or SANITIZE) else ["-O3"]
+        compile_args += ["-O0", "-g3"] if (DEBUG or SANITIZE) else ["-O3", "-g0"]
         if SANITIZE:
             flags = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined"]
             compile_args += flags
