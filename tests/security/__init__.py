@@ -1,0 +1,1 @@
+"""Attack suite: one test per attack case, each asserting the exact exception class."""

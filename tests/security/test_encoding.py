@@ -1,0 +1,204 @@
+"""Non-canonical Base64url, segment structure, invalid UTF-8, BOMs and hostile JSON."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+import fastjwt as jwt
+from fastjwt.exceptions import DecodeError, InvalidSignatureError
+from tests.security._forge import SECRET, b64, hs_raw, hs_token, seg
+
+GOOD = hs_token({"alg": "HS256", "typ": "JWT"}, {"sub": "u"}, SECRET)
+
+
+def _decode(tok: str | bytes) -> object:
+    return jwt.decode(tok, SECRET, algorithms=["HS256"])
+
+
+def test_good_token_decodes() -> None:
+    assert _decode(GOOD) == {"sub": "u"}
+
+
+@pytest.mark.parametrize("suffix", ["=", "==", "%3D", " ", "\n", "\t", "\x00"])
+def test_signature_suffix_malleability_refused(suffix: str) -> None:
+    with pytest.raises(DecodeError):
+        _decode(GOOD + suffix)
+
+
+def test_padding_in_header_segment_refused() -> None:
+    h = next(seg({"alg": "HS256", "x": "y" * i}) for i in range(4) if len(seg({"alg": "HS256", "x": "y" * i})) % 4)
+    p = seg({"a": 1})
+    padded = h + "=" * (-len(h) % 4)
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(padded, p, SECRET))
+
+
+def test_standard_alphabet_in_signature_refused() -> None:
+    h, p, s = GOOD.split(".")
+    std = s.replace("-", "+").replace("_", "/")
+    # Make sure the signature actually changes: force a '+' or '/' by picking a token whose signature has one.
+    for i in range(200):
+        tok = hs_token({"alg": "HS256"}, {"i": i}, SECRET)
+        s = tok.rsplit(".", 1)[1]
+        if "-" in s or "_" in s:
+            std = s.replace("-", "+").replace("_", "/")
+            with pytest.raises(DecodeError):
+                _decode(tok.rsplit(".", 1)[0] + "." + std)
+            return
+    pytest.fail("no signature with - or _ found")
+
+
+def test_nonzero_trailing_bits_in_signature_refused() -> None:
+    h, p, s = GOOD.split(".")
+    # 32-byte HMAC -> 43 chars, last char carries 4 data bits + 2 unused; flip an unused bit.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(s[-1])
+    assert last & 0b11 == 0
+    forged = s[:-1] + alphabet[last | 1]
+    with pytest.raises(DecodeError):
+        _decode(f"{h}.{p}.{forged}")
+
+
+def test_nonzero_trailing_bits_in_payload_refused() -> None:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    for i in range(50):
+        p = seg({"sub": "u" * i})
+        if len(p) % 4:
+            last = alphabet.index(p[-1])
+            forged = p[:-1] + alphabet[last | 1]
+            with pytest.raises(DecodeError):
+                _decode(hs_raw(seg({"alg": "HS256"}), forged, SECRET))
+            return
+    pytest.fail("no segment with unused bits")
+
+
+@pytest.mark.parametrize("where", [0, 1])
+def test_whitespace_inside_segment_refused(where: int) -> None:
+    parts = GOOD.split(".")
+    parts[where] = parts[where][:5] + " " + parts[where][5:]
+    with pytest.raises(DecodeError):
+        _decode(".".join(parts))
+
+
+@pytest.mark.parametrize(
+    "tok",
+    ["", ".", "..", "...", "a", "a.b", "a.b.c.d", "a.b.c.d.e", GOOD + ".", "." + GOOD, GOOD.replace(".", "..", 1)],
+)
+def test_wrong_number_of_segments_or_empty_refused(tok: str) -> None:
+    with pytest.raises(DecodeError):
+        _decode(tok)
+
+
+def test_empty_header_segment_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw("", seg({"a": 1}), SECRET))
+
+
+def test_empty_payload_segment_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), "", SECRET))
+
+
+def test_empty_signature_refused() -> None:
+    with pytest.raises((InvalidSignatureError)):
+        _decode(GOOD.rsplit(".", 1)[0] + ".")
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe", b'{"alg":"HS256","x":"\xc3\x28"}', b'{"alg":"HS256","x":"\xed\xa0\x80"}'])
+def test_invalid_utf8_header_refused(raw: bytes) -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(b64(raw), seg({"a": 1}), SECRET))
+
+
+def test_invalid_utf8_payload_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'{"a":"\xc3\x28"}'), SECRET))
+
+
+def test_bom_before_header_json_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(b64(b'\xef\xbb\xbf{"alg":"HS256"}'), seg({"a": 1}), SECRET))
+
+
+def test_bom_before_payload_json_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'\xef\xbb\xbf{"a":1}'), SECRET))
+
+
+def test_bom_before_token_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode("\ufeff" + GOOD)
+
+
+def test_non_ascii_token_str_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(GOOD[:-1] + "\u00e9")
+
+
+def test_duplicate_header_member_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(b64(b'{"alg":"HS256","alg":"none"}'), seg({"a": 1}), SECRET))
+
+
+def test_duplicate_payload_member_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'{"sub":"a","sub":"admin"}'), SECRET))
+
+
+@pytest.mark.parametrize("header", [b"[]", b'"HS256"', b"1", b"null", b"true"])
+def test_non_object_header_refused(header: bytes) -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(b64(header), seg({"a": 1}), SECRET))
+
+
+@pytest.mark.parametrize("payload", [b"[]", b'"x"', b"1", b"null", b"true", b"[1,2]"])
+def test_non_object_payload_refused(payload: bytes) -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(payload), SECRET))
+
+
+@pytest.mark.parametrize("value", [b"NaN", b"Infinity", b"-Infinity", b"nan", b"1e999"])
+def test_non_finite_number_in_payload_refused(value: bytes) -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'{"x":' + value + b"}"), SECRET))
+
+
+def test_huge_integer_in_payload_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'{"x":' + b"9" * 5000 + b"}"), SECRET))
+
+
+def test_deep_nesting_in_payload_refused() -> None:
+    deep = b'{"x":' + b"[" * 1000 + b"]" * 1000 + b"}"
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(deep), SECRET))
+
+
+def test_deep_nesting_in_header_refused() -> None:
+    deep = b'{"alg":"HS256","x":' + b"{" + b'"a":{' * 200 + b"}" * 201 + b"}"
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(b64(deep), seg({"a": 1}), SECRET))
+
+
+def test_trailing_garbage_after_json_refused() -> None:
+    with pytest.raises(DecodeError):
+        _decode(hs_raw(seg({"alg": "HS256"}), b64(b'{"a":1} x'), SECRET))
+
+
+def test_token_over_one_mebibyte_refused() -> None:
+    tok = hs_token({"alg": "HS256"}, {"x": "a" * (1 << 20)}, SECRET)
+    with pytest.raises(DecodeError):
+        _decode(tok)
+
+
+def test_header_over_limit_refused() -> None:
+    tok = hs_token({"alg": "HS256", "x": "a" * (20 << 10)}, {"a": 1}, SECRET)
+    with pytest.raises(DecodeError):
+        _decode(tok)
+
+
+def test_get_unverified_header_refuses_garbage() -> None:
+    with pytest.raises(DecodeError):
+        jwt.get_unverified_header("not-a-token")
