@@ -1,0 +1,86 @@
+"""The strict base64url codec of both core twins."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fastjwt import _core_py
+from fastjwt.exceptions import DecodeError
+
+TWINS: list[ModuleType] = [_core_py]
+try:
+    TWINS.append(importlib.import_module("fastjwt._core_c"))
+except ImportError:  # pure-Python build: the compiled twin is covered by the compiled run
+    pass
+
+twin = pytest.mark.parametrize("core", TWINS, ids=lambda m: m.__name__)
+
+
+@twin
+@given(data=st.binary(max_size=300))
+def test_round_trip_and_matches_stdlib(core: ModuleType, data: bytes) -> None:
+    enc = core.b64url_encode(data)
+    assert enc == base64.urlsafe_b64encode(data).rstrip(b"=")
+    assert core.b64url_decode(enc) == data
+    assert core.b64url_decode(enc.decode("ascii")) == data
+
+
+@twin
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"QQ==",  # padding
+        b"QQ=",
+        b"Q",  # impossible length
+        b"QUJDR",
+        b"QR",  # non-zero unused bits (A is 'QQ')
+        b"QUI",  # 'AB' is 'QUI'; 'QUJ' has unused bits set
+        b"QUJ",
+        b"+/8",  # standard alphabet
+        b"a b",
+        b"ab\n",
+        b"ab\x00",
+        b"\xff\xfe",
+        b"ab.c",
+    ],
+)
+def test_rejects(core: ModuleType, bad: bytes) -> None:
+    if bad == b"QUI":
+        assert core.b64url_decode(bad) == b"AB"
+        return
+    with pytest.raises(DecodeError):
+        core.b64url_decode(bad)
+
+
+@twin
+def test_rejects_non_ascii_str(core: ModuleType) -> None:
+    with pytest.raises(DecodeError):
+        core.b64url_decode("QQé")
+
+
+@twin
+def test_url_safe_characters_decode(core: ModuleType) -> None:
+    assert core.b64url_decode(b"-_8") == b"\xfb\xff"
+    assert core.b64url_encode(b"\xfb\xff") == b"-_8"
+    assert core.b64url_decode(b"") == b""
+
+
+@twin
+def test_padding_allowed_only_on_request(core: ModuleType) -> None:
+    assert core.b64url_decode(b"QQ==", "x", True) == b"A"
+
+
+@twin
+@given(text=st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/. ", max_size=40))
+def test_random_input_either_decodes_canonically_or_raises(core: ModuleType, text: str) -> None:
+    try:
+        out = core.b64url_decode(text)
+    except DecodeError:
+        return
+    assert core.b64url_encode(out) == text.encode()
