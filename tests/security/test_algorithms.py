@@ -9,8 +9,8 @@ import pytest
 import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK
 from fastjwt.exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidSignatureError
-from tests import keyfiles
-from tests.security._forge import SECRET, hs_token, token
+import keyfiles
+from security._forge import SECRET, hs_token, token
 
 NONE_CASINGS = ["none", "None", "NONE", "nOnE", "NoNe"]
 

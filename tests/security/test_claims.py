@@ -18,7 +18,7 @@ from fastjwt.exceptions import (
     InvalidSubjectError,
     MissingRequiredClaimError,
 )
-from tests.security._forge import SECRET, hs_token
+from security._forge import SECRET, hs_token
 
 NOW = 1_700_000_000
 

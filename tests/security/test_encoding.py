@@ -8,7 +8,7 @@ import pytest
 
 import fastjwt as jwt
 from fastjwt.exceptions import DecodeError, InvalidSignatureError
-from tests.security._forge import SECRET, b64, hs_raw, hs_token, seg
+from security._forge import SECRET, b64, hs_raw, hs_token, seg
 
 GOOD = hs_token({"alg": "HS256", "typ": "JWT"}, {"sub": "u"}, SECRET)
 

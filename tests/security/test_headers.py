@@ -15,8 +15,8 @@ import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK, PyJWKSet
 from fastjwt.exceptions import DecodeError, InvalidKeyError, InvalidSignatureError, InvalidTokenError
 from fastjwt.warnings import InsecureKeyLengthWarning
-from tests import keyfiles
-from tests.security._forge import SECRET, hs_token
+import keyfiles
+from security._forge import SECRET, hs_token
 
 ATTACKER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 ATTACKER_JWK = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(ATTACKER.public_key()))

@@ -7,7 +7,7 @@ from jwks_server import JWKSServer, jwks_server  # noqa: F401  (fixture; tests/ 
 
 import fastjwt as jwt
 from fastjwt.exceptions import PyJWKClientConnectionError, PyJWKClientError
-from tests import keyfiles
+import keyfiles
 
 
 def _document() -> dict[str, object]:

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 import fastjwt as jwt
 from fastjwt.exceptions import InvalidSignatureError
-from tests import keyfiles
-from tests.security._forge import b64, seg
+import keyfiles
+from security._forge import b64, seg
 
 CURVES = {
     "ES256": ("p256", 32, 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551),
