@@ -21,7 +21,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -104,7 +104,7 @@ class PreparedKey:
 
     __slots__ = ("alg", "key", "key_length_msg")
 
-    alg: str
+    alg: Any  # the header's "alg", already checked by check_algorithm
     key: Any
     key_length_msg: str | None
 
@@ -161,7 +161,7 @@ class RSAKey(PreparedKey):
     def sign(self, msg: bytes) -> bytes:
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
-        return self._private.sign(msg, self._padding, self._hash)
+        return cast(bytes, self._private.sign(msg, self._padding, self._hash))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
         try:
@@ -224,7 +224,7 @@ class EdKey(PreparedKey):
     def sign(self, msg: bytes) -> bytes:
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
-        return self._private.sign(msg)
+        return cast(bytes, self._private.sign(msg))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
         try:
@@ -246,7 +246,7 @@ class AlgorithmKey(PreparedKey):
         self._algorithm = algorithm
 
     def sign(self, msg: bytes) -> bytes:
-        return self._algorithm.sign(msg, self.key)
+        return cast(bytes, self._algorithm.sign(msg, self.key))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
         return bool(self._algorithm.verify(msg, self.key, sig))
@@ -589,7 +589,9 @@ def parse_payload(payload: bytes, max_depth: int) -> dict[str, Any]:
     return claims
 
 
-def verify_signature(key: PreparedKey, signing_input: bytes, signature: bytes, enforce_minimum_key_length: bool) -> None:
+def verify_signature(
+    key: PreparedKey, signing_input: bytes, signature: bytes, enforce_minimum_key_length: bool
+) -> None:
     """Check one signature with a prepared key; the key-length policy first, as PyJWT does."""
     if key.key_length_msg is not None:
         warn_or_raise_key_length(key.key_length_msg, enforce_minimum_key_length)
@@ -612,12 +614,25 @@ class _CacheEntry:
     __slots__ = ("claims", "payload", "immutable", "header", "signature", "key", "kid", "alg", "expires", "not_before",
                  "error")
 
+    # annotations only (no values), so the slots stay plain slots
+    claims: dict[str, Any]
+    payload: bytes
+    immutable: bool
+    header: dict[str, Any]
+    signature: bytes
+    key: PreparedKey | None
+    kid: str | None
+    alg: Any  # the header's "alg", already checked by check_algorithm
+    expires: float
+    not_before: float
+    error: BaseException | None
+
     def __init__(self) -> None:
-        self.error: BaseException | None = None
+        self.error = None
 
 
 def _all_immutable(claims: dict[str, Any]) -> bool:
-    for value in claims.values():
+    for value in claims.values():  # noqa: SIM110 (mirrors the .pyx loop; no generator on the hot path)
         if type(value) not in (str, int, float, bool, type(None)):
             return False
     return True
@@ -753,6 +768,7 @@ class Decoder:
         if not self.verify:
             return None
         alg = check_algorithm(header, self.allowed)
+        key: PreparedKey | None
         if self._resolve is not None:
             key = self._resolve(header, alg)
         else:

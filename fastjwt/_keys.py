@@ -32,12 +32,13 @@ def build(alg: str, algorithm: Algorithm, key: Any) -> _core.PreparedKey:
     material = algorithm.prepare_key(key)
     key_length_msg = algorithm.check_key_length(material) if hasattr(algorithm, "check_key_length") else None
     kind = type(algorithm)
-    if kind is HMACAlgorithm:
+    # exact type checks on purpose (subclasses go to AlgorithmKey); the isinstance is for type checkers
+    if kind is HMACAlgorithm and isinstance(algorithm, HMACAlgorithm):
         hash_algorithm = _HMAC_HASHES[algorithm.hash_alg().name]
         return _core.HMACKey(alg, material, hash_algorithm(), key_length_msg)
-    if kind is RSAAlgorithm or kind is RSAPSSAlgorithm:
+    if (kind is RSAAlgorithm or kind is RSAPSSAlgorithm) and isinstance(algorithm, RSAAlgorithm):
         return _core.RSAKey(alg, material, algorithm.hash_alg(), kind is RSAPSSAlgorithm, key_length_msg)
-    if kind is ECAlgorithm:
+    if kind is ECAlgorithm and isinstance(algorithm, ECAlgorithm):
         return _core.ECKey(alg, material, algorithm.hash_alg(), key_length_msg)
     if kind is OKPAlgorithm:
         return _core.EdKey(alg, material, key_length_msg)

@@ -636,7 +636,7 @@ class RSAAlgorithm(Algorithm):
 
         if not isinstance(key, (bytes, str)):
             if isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
-                self.check_crypto_key_type(key)  # type: ignore[arg-type]
+                self.check_crypto_key_type(key)  # type: ignore[arg-type, unused-ignore]
             raise TypeError("Expecting a PEM-formatted key.")
 
         key_bytes = force_bytes(key)
@@ -827,7 +827,7 @@ class ECAlgorithm(Algorithm):
 
         if not isinstance(key, (bytes, str)):
             if isinstance(key, _ASYMMETRIC_KEY_OBJECT_TYPES):
-                self.check_crypto_key_type(key)  # type: ignore[arg-type]
+                self.check_crypto_key_type(key)  # type: ignore[arg-type, unused-ignore]
             raise TypeError("Expecting a PEM-formatted key.")
 
         key_bytes = force_bytes(key)

@@ -176,10 +176,10 @@ class PyJWK:
         if not has_crypto and algorithm in requires_cryptography:
             raise MissingCryptographyError(f"{algorithm} requires 'cryptography' to be installed.")
 
-        self.algorithm_name: str = algorithm  # type: ignore[assignment]
+        self.algorithm_name: str = algorithm  # type: ignore[assignment, unused-ignore]
 
         try:
-            self.Algorithm: Algorithm = _default_algorithms()[algorithm]  # type: ignore[index]
+            self.Algorithm: Algorithm = _default_algorithms()[algorithm]  # type: ignore[index, unused-ignore]
         except (KeyError, TypeError):
             raise PyJWKError(
                 f"Unable to find an algorithm for key: {_describe(self._jwk_data)}",

@@ -11,7 +11,7 @@ import json
 import warnings
 from collections.abc import Container, Iterable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Union, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from . import _core
 from .api_jwk import PyJWK
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from .algorithms import AllowedPrivateKeys, AllowedPublicKeys
     from .types import FullOptions, Options, SigOptions
 
-    AllowedPrivateKeyTypes: TypeAlias = Union[AllowedPrivateKeys, PyJWK, str, bytes]
-    AllowedPublicKeyTypes: TypeAlias = Union[AllowedPublicKeys, PyJWK, str, bytes]
+    AllowedPrivateKeyTypes: TypeAlias = AllowedPrivateKeys | PyJWK | str | bytes
+    AllowedPublicKeyTypes: TypeAlias = AllowedPublicKeys | PyJWK | str | bytes
 
 def _hashable(value: Any) -> Any:
     """A hashable stand-in for an argument that keys the decoder cache (lists become tuples)."""
@@ -74,7 +74,7 @@ class PyJWT:
         if not merged_options.get("verify_signature", True):
             for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub",
                          "verify_jti"):
-                merged_options[name] = merged_options.get(name, False)  # type: ignore[literal-required]
+                merged_options[name] = merged_options.get(name, False)  # type: ignore[typeddict-item]
         return {**self.options, **merged_options}
 
     # -- encode -------------------------------------------------------------------------------------------------------
@@ -147,8 +147,9 @@ class PyJWT:
         """
         if kwargs:
             _warn_kwargs("decode_complete", kwargs)
-        return self._decode(jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject,
-                            leeway, True)
+        return self._decode(  # type: ignore[no-any-return]
+            jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway, True
+        )
 
     def decode(
         self,
@@ -328,4 +329,7 @@ decode_complete = _jwt_global_obj.decode_complete
 # The module-level decode is the compiled entry point: PyJWT.decode's signature, and a repeated plain call
 # (no options) reaches its cached Decoder without a Python frame.
 _core.bind_drop_in(_jwt_global_obj)
-decode = _core.drop_in_decode
+if TYPE_CHECKING:
+    decode = _jwt_global_obj.decode  # PyJWT.decode's exact signature for type checkers
+else:
+    decode = _core.drop_in_decode

@@ -172,10 +172,12 @@ class _Watchdog:
 def _watched(http_class: Any, watchdog: _Watchdog) -> Any:
     """``http_class`` (an ``http.client`` connection class) with its sockets under ``watchdog``."""
 
-    class WatchedConnection(http_class):  # type: ignore[misc, valid-type]
+    class WatchedConnection(http_class):  # type: ignore[misc]
+        _create_connection: Callable[..., socket.socket]  # set per instance by http.client
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            create = self._create_connection
+            create: Callable[..., socket.socket] = self._create_connection
 
             def create_and_watch(*a: Any, **kw: Any) -> socket.socket:
                 sock = create(*a, **kw)

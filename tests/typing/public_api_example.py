@@ -35,11 +35,8 @@ def drop_in() -> None:
     token = jwt.encode(CLAIMS, SECRET, algorithm="HS256", headers={"kid": "k1"})
     assert_type(token, str)
     options: Options = {"verify_exp": True, "require": ["exp", "sub"]}
-    # fastjwt.decode is the core's drop_in_decode, typed as returning Any for now (see /work/briefs/typing-fixes.md):
-    # the annotation pins the contract; assert_type(claims, dict[str, Any]) once it returns dict[str, Any].
-    claims: dict[str, Any] = jwt.decode(
-        token, SECRET, algorithms=["HS256"], audience="api", options=options, leeway=timedelta(0)
-    )
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="api", options=options, leeway=timedelta(0))
+    assert_type(claims, dict[str, Any])
     complete = jwt.decode_complete(token, SECRET, algorithms=["HS256"], audience="api")
     assert_type(complete, dict[str, Any])
     header = jwt.get_unverified_header(token)
