@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import keyfiles
+import pytest
 
 SECRET = "s3cret-key-that-is-long-enough-for-hs512-use-0123456789abcdefghijklmnop"
 

@@ -8,11 +8,11 @@ import warnings
 from datetime import timedelta
 from typing import Any
 
+import keyfiles
 import pytest
+from conftest import SECRET
 
 import fastjwt
-import keyfiles
-from conftest import SECRET
 from fastjwt import exceptions as exc
 from fastjwt.warnings import RemovedInPyjwt3Warning
 

@@ -26,13 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 import jwt as pyjwt
+import keyfiles
 import pytest
+from conftest import SECRET
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import fastjwt
-import keyfiles
-from conftest import SECRET
 
 NOW = int(datetime.now(tz=timezone.utc).timestamp())
 
@@ -129,8 +129,15 @@ def test_pyjwk_key_form_identical() -> None:
 
 @pytest.mark.parametrize(
     ("alg", "kind"),
-    [("PS256", "rsa2048"), ("PS384", "rsa2048"), ("PS512", "rsa2048"), ("ES256", "p256"), ("ES384", "p384"),
-     ("ES512", "p521"), ("ES256K", "secp256k1")],
+    [
+        ("PS256", "rsa2048"),
+        ("PS384", "rsa2048"),
+        ("PS512", "rsa2048"),
+        ("ES256", "p256"),
+        ("ES384", "p384"),
+        ("ES512", "p521"),
+        ("ES256K", "secp256k1"),
+    ],
 )
 def test_randomized_algorithms_cross_verify(alg: str, kind: str) -> None:
     sk, vk = keyfiles.private_pem(kind), keyfiles.public_pem(kind)
@@ -235,8 +242,12 @@ def test_detached_payload_misuse_same_class() -> None:
 
 
 claim_value = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**40), max_value=2**40), st.text(max_size=5),
-    st.lists(st.text(max_size=3), max_size=2), st.sampled_from([NOW - 50, NOW + 50, NOW]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.text(max_size=5),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.sampled_from([NOW - 50, NOW + 50, NOW]),
 )
 
 
@@ -252,11 +263,11 @@ def test_hypothesis_claim_sets_same_outcome(claims: dict[str, Any], audience: An
     kw = {"audience": audience, "issuer": issuer, "leeway": 5}
     try:
         expected: Any = pyjwt.decode(token, SECRET, algorithms=["HS256"], **kw)
-    except Exception as exc:  # noqa: BLE001 - any class, compared below
+    except Exception as exc:
         expected = type(exc).__name__
     try:
         got: Any = fastjwt.decode(token, SECRET, algorithms=["HS256"], **kw)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         got = type(exc).__name__
     assert got == expected
 

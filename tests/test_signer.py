@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import jwt as pyjwt
+import keyfiles
 import pytest
+from conftest import SECRET
 
 import fastjwt
-import keyfiles
-from conftest import SECRET
 
 
 class DecimalEncoder(json.JSONEncoder):
@@ -26,13 +26,22 @@ class DecimalEncoder(json.JSONEncoder):
 
 @pytest.mark.parametrize(
     ("alg", "key"),
-    [("HS256", SECRET), ("HS512", SECRET.encode()), ("RS256", keyfiles.private_pem("rsa2048")),
-     ("EdDSA", keyfiles.private_key("ed25519")), ("RS384", fastjwt.PyJWK(keyfiles.jwk("rsa2048", private=True)))],
+    [
+        ("HS256", SECRET),
+        ("HS512", SECRET.encode()),
+        ("RS256", keyfiles.private_pem("rsa2048")),
+        ("EdDSA", keyfiles.private_key("ed25519")),
+        ("RS384", fastjwt.PyJWK(keyfiles.jwk("rsa2048", private=True))),
+    ],
 )
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"a": "é𝄞\x00\"\\"}, {"n": 2**70, "f": -0.0, "l": [1e22, 1e-7]},
-     {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)}],
+    [
+        {},
+        {"a": 'é𝄞\x00"\\'},
+        {"n": 2**70, "f": -0.0, "l": [1e22, 1e-7]},
+        {"exp": datetime(2030, 1, 1, tzinfo=timezone.utc)},
+    ],
 )
 def test_same_as_encode(alg: str, key: Any, payload: dict[str, Any]) -> None:
     signer = fastjwt.Signer(key, alg)

@@ -6,11 +6,11 @@ import base64
 import time
 from typing import Any
 
+import keyfiles
 import pytest
+from conftest import SECRET, Clock
 
 import fastjwt
-import keyfiles
-from conftest import SECRET, Clock
 from fastjwt.algorithms import HMACAlgorithm
 from fastjwt.exceptions import ExpiredSignatureError, ImmatureSignatureError, InvalidSignatureError
 

@@ -6,11 +6,11 @@ import asyncio
 import threading
 from typing import Any
 
+import keyfiles
 import pytest
+from conftest import SECRET, Clock
 
 import fastjwt
-import keyfiles
-from conftest import SECRET, Clock
 from fastjwt.exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -194,8 +194,8 @@ def test_thread_safety(cache: int | None) -> None:
     errors: list[str] = []
 
     def work(offset: int) -> None:
-        for r in range(5):
-            for i, t in enumerate(tokens):
+        for _r in range(5):
+            for i, _t in enumerate(tokens):
                 j = (i + offset) % len(tokens)
                 if v.decode(tokens[j]) != {"n": j}:
                     errors.append(f"wrong claims {j}")
