@@ -6,10 +6,9 @@ import json
 import warnings
 from typing import Any
 
-from . import _core, _json, _keys
-from .algorithms import get_default_algorithms
+from . import _core, _keys
 from .api_jwk import PyJWK
-from .api_jws import PyJWS
+from .api_jws import PyJWS, _jws_global_obj
 from .exceptions import InvalidKeyError
 from .warnings import InsecureKeyLengthWarning
 
@@ -49,7 +48,7 @@ class Signer:
         self._json_encoder = json_encoder
         jws = PyJWS()
         self._header_segment = jws._header_segment(algorithm, headers, json_encoder, detached, sort_headers)
-        registry = get_default_algorithms()
+        registry = _jws_global_obj._algorithms  # defaults plus fastjwt.register_algorithm additions
         try:
             alg_obj = registry[algorithm]
         except KeyError:

@@ -26,9 +26,8 @@ from datetime import timedelta
 from typing import Any
 
 from . import _core, _keys
-from .algorithms import get_default_algorithms
 from .api_jwk import PyJWK, PyJWKSet
-from .api_jws import allowed_set
+from .api_jws import _jws_global_obj, allowed_set
 from .exceptions import InvalidAlgorithmError, InvalidTokenError, PyJWKSetError, PyJWTError
 from .types import Options
 
@@ -104,7 +103,8 @@ class Verifier:
             merged.update(options)
         self.algorithms = allowed
         self.key = key
-        self._registry = get_default_algorithms()
+        # the algorithms registered with fastjwt.register_algorithm at construction time, defaults included
+        self._registry = dict(_jws_global_obj._algorithms)
         rules = _core.ClaimRules(merged, audience, issuer, subject, leeway, max_age, now)
         if cache is True:
             cache_size = DEFAULT_CACHE_SIZE
