@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-import fastjwt  # noqa: E402
 from test_concurrency import build_cases, run_workload  # noqa: E402
+
+import fastjwt  # noqa: E402
 
 
 def main() -> int:
@@ -31,7 +32,8 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     print(
         f"compiled core: {fastjwt.HAS_EXTENSION}; {len(cases)} distinct cases; {args.threads} threads x "
-        f"{args.per_thread} = {done} decodes in {elapsed:.1f} s ({done / elapsed:,.0f}/s); wrong results: {len(problems)}"
+        f"{args.per_thread} = {done} decodes in {elapsed:.1f} s ({done / elapsed:,.0f}/s); "
+        f"wrong results: {len(problems)}"
     )
     for line in problems:
         print("  ", line)

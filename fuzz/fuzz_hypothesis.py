@@ -46,8 +46,13 @@ def run(seconds: float, max_examples: int = 10**9) -> int:
     count = [0]
     deadline = time.monotonic() + seconds
 
-    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(fuzz_input())
     def one(data: bytes) -> None:
         if time.monotonic() > deadline:

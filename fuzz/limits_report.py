@@ -59,13 +59,21 @@ print(json.dumps({"case": case, "size": len(tok), "refused": err, "ms": best * 1
                   "compiled": jwt.HAS_EXTENSION}))
 """
 
-CASES = ["token-100MB", "token-100MB-str", "header-1e6-members", "header-1e6-members-64MB-limit",
-         "payload-nested-1e5", "payload-nested-1e5-64MB-limit"]
+CASES = [
+    "token-100MB",
+    "token-100MB-str",
+    "header-1e6-members",
+    "header-1e6-members-64MB-limit",
+    "payload-nested-1e5",
+    "payload-nested-1e5-64MB-limit",
+]
 
 
 def main() -> int:
     """Run every case and print a Markdown table."""
-    print("| case | input bytes | refused with | time (best of 5) | peak RSS for input | extra peak RSS from decoding |")
+    print(
+        "| case | input bytes | refused with | time (best of 5) | peak RSS for input | extra peak RSS from decoding |"
+    )
     print("|---|---|---|---|---|---|")
     status = 0
     for case in CASES:
@@ -76,8 +84,10 @@ def main() -> int:
             continue
         r = json.loads(out.stdout)
         status |= r["refused"] is None
-        print(f"| {case} | {r['size']:,} | {r['refused']} | {r['ms']:.3f} ms | {r['input_peak_mib']:.0f} MiB "
-              f"| {r['extra_peak_mib']:.1f} MiB |")
+        print(
+            f"| {case} | {r['size']:,} | {r['refused']} | {r['ms']:.3f} ms | {r['input_peak_mib']:.0f} MiB "
+            f"| {r['extra_peak_mib']:.1f} MiB |"
+        )
     return status
 
 

@@ -50,7 +50,7 @@ def _outcome(fn: Callable[[], Any], allowed: tuple[type[BaseException], ...]) ->
         return ("ok", fn())
     except allowed as exc:
         return ("raise", type(exc))
-    except Exception as exc:  # noqa: BLE001  (anything else is the finding)
+    except Exception as exc:
         raise Finding(f"undocumented exception {type(exc).__name__}: {exc!r}"[:500]) from exc
 
 
@@ -79,11 +79,24 @@ def _decoders(core: ModuleType, complete: bool) -> Any:
 
     rules = core.ClaimRules(
         {
-            "verify_signature": True, "verify_exp": True, "verify_nbf": True, "verify_iat": True,
-            "verify_aud": True, "verify_iss": True, "verify_sub": True, "verify_jti": True,
-            "require": [], "strict_aud": False, "enforce_minimum_key_length": False,
+            "verify_signature": True,
+            "verify_exp": True,
+            "verify_nbf": True,
+            "verify_iat": True,
+            "verify_aud": True,
+            "verify_iss": True,
+            "verify_sub": True,
+            "verify_jti": True,
+            "require": [],
+            "strict_aud": False,
+            "enforce_minimum_key_length": False,
         },
-        None, None, None, 0, None, lambda: NOW,
+        None,
+        None,
+        None,
+        0,
+        None,
+        lambda: NOW,
     )
     return core.Decoder(prepare, None, frozenset({"HS256", "HS384"}), rules)
 
@@ -94,18 +107,24 @@ _DECODERS: dict[str, Any] = {m.__name__: _decoders(m, False) for m in CORES}
 def decode_raw(data: bytes) -> None:
     """The input as a whole token (bytes and, when ASCII-decodable, str) through each twin's Decoder."""
     for token in (data, data.decode("latin-1")):
-        _same([_outcome(lambda d=d: d.decode_complete(token), (PyJWTError,)) for d in _DECODERS.values()],
-              "Decoder.decode_complete", data)
+        _same(
+            [_outcome(lambda d=d, t=token: d.decode_complete(t), (PyJWTError,)) for d in _DECODERS.values()],
+            "Decoder.decode_complete",
+            data,
+        )
 
 
 def decode_signed(data: bytes) -> None:
     """The input split into header JSON and payload JSON, correctly signed: exercises JSON and claim checks."""
     cut = data.find(b"\x00")
-    header, payload = (data[:cut], data[cut + 1:]) if cut >= 0 else (b'{"alg":"HS256"}', data)
+    header, payload = (data[:cut], data[cut + 1 :]) if cut >= 0 else (b'{"alg":"HS256"}', data)
     signing_input = _b64(header) + b"." + _b64(payload)
     token = signing_input + b"." + _b64(hmac.new(SECRET, signing_input, hashlib.sha256).digest())
-    _same([_outcome(lambda d=d: d.decode_complete(token), (PyJWTError,)) for d in _DECODERS.values()],
-          "Decoder.decode_complete(signed)", data)
+    _same(
+        [_outcome(lambda d=d: d.decode_complete(token), (PyJWTError,)) for d in _DECODERS.values()],
+        "Decoder.decode_complete(signed)",
+        data,
+    )
 
 
 def unverified_header(data: bytes) -> None:
@@ -118,8 +137,11 @@ def unverified_header(data: bytes) -> None:
 def b64_codecs(data: bytes) -> None:
     """Strict decode of the input and round trip of encode, on each twin."""
     for padding in (False, True):
-        _same([_outcome(lambda m=m: m.b64url_decode(data, "x", padding), (PyJWTError,)) for m in CORES],
-              "b64url_decode", data)
+        _same(
+            [_outcome(lambda m=m, p=padding: m.b64url_decode(data, "x", p), (PyJWTError,)) for m in CORES],
+            "b64url_decode",
+            data,
+        )
     encoded = [m.b64url_encode(data) for m in CORES]
     if len(set(encoded)) != 1 or encoded[0] != _b64(data):
         raise Finding(f"b64url_encode differs on {data[:100]!r}")
@@ -131,7 +153,7 @@ def b64_codecs(data: bytes) -> None:
 def json_loads(data: bytes) -> None:
     """Each JSON twin's strict loads at two depth limits."""
     for depth in (64, 3):
-        _same([_outcome(lambda m=m: m.loads(data, depth), (JSONError,)) for m in JSONS], "json loads", data)
+        _same([_outcome(lambda m=m, d=depth: m.loads(data, d), (JSONError,)) for m in JSONS], "json loads", data)
 
 
 def jwk_parse(data: bytes) -> None:
@@ -141,7 +163,14 @@ def jwk_parse(data: bytes) -> None:
     _outcome(lambda: fastjwt.PyJWKSet.from_json(text), (PyJWTError, json.JSONDecodeError))
 
 
-TARGETS: list[Callable[[bytes], None]] = [decode_raw, decode_signed, unverified_header, b64_codecs, json_loads, jwk_parse]
+TARGETS: list[Callable[[bytes], None]] = [
+    decode_raw,
+    decode_signed,
+    unverified_header,
+    b64_codecs,
+    json_loads,
+    jwk_parse,
+]
 
 
 def check_all(data: bytes) -> None:

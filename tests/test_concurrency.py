@@ -19,6 +19,7 @@ import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK, PyJWKSet
 from fastjwt.exceptions import ExpiredSignatureError, InvalidAlgorithmError, InvalidSignatureError
 
+
 #: (algorithm, signing key, verifying key, forger's key of the same kind)
 def _key_table() -> list[tuple[str, Any, Any, Any]]:
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -72,7 +73,7 @@ def build_cases(n_tokens_per_key: int = 6) -> list[Case]:
                 (jwt.encode(good, forge, algorithm=alg, headers=headers), InvalidSignatureError),
             ]
             valid = tokens[0][0]
-            h, p, s = valid.split(".")
+            h, _, s = valid.split(".")
             tampered = jwt.encode({**good, "sub": "admin"}, sign, algorithm=alg, headers=headers).split(".")[1]
             tokens.append((f"{h}.{tampered}.{s}", InvalidSignatureError))
             other_alg = "HS384" if alg != "HS384" else "HS256"
@@ -96,13 +97,10 @@ def run_workload(cases: list[Case], threads: int, per_thread: int, seed: int = 0
             case = cases[rng.randrange(len(cases))]
             try:
                 got: Any = case.verifier.decode(case.token)
-            except Exception as error:  # noqa: BLE001  (every outcome is compared below)
+            except Exception as error:
                 got = error
             expected = case.expected
-            if isinstance(expected, dict):
-                ok = got == expected
-            else:
-                ok = type(got) is expected
+            ok = got == expected if isinstance(expected, dict) else type(got) is expected
             if not ok and len(problems) < 20:
                 problems.append(f"thread {t}: expected {expected!r}, got {got!r}")
             done[t] += 1
@@ -127,7 +125,7 @@ def test_every_case_is_right_single_threaded_first() -> None:
     for case in build_cases(1):
         try:
             got: Any = case.verifier.decode(case.token)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             got = error
         if isinstance(case.expected, dict):
             assert got == case.expected
@@ -152,7 +150,7 @@ def test_cached_token_is_not_served_after_exp_while_threads_hammer_it() -> None:
                     outcomes.append("served after exp")
             except ExpiredSignatureError:
                 pass
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 outcomes.append(repr(error))
 
     pool = [threading.Thread(target=hammer) for _ in range(4)]

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fuzz"))
 
-import fastjwt  # noqa: E402
-import targets  # noqa: E402
-from fuzz_hypothesis import fuzz_input  # noqa: E402
+import targets
+from fuzz_hypothesis import fuzz_input
+
+import fastjwt
 
 _SETTINGS = settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 

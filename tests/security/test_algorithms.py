@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+import keyfiles
 import pytest
 
 import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK
 from fastjwt.exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidSignatureError
-import keyfiles
 from security._forge import SECRET, hs_token, token
 
 NONE_CASINGS = ["none", "None", "NONE", "nOnE", "NoNe"]

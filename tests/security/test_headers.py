@@ -7,6 +7,7 @@ import json
 import warnings
 from typing import Any
 
+import keyfiles
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -15,7 +16,6 @@ import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK, PyJWKSet
 from fastjwt.exceptions import DecodeError, InvalidKeyError, InvalidSignatureError, InvalidTokenError
 from fastjwt.warnings import InsecureKeyLengthWarning
-import keyfiles
 from security._forge import SECRET, hs_token
 
 ATTACKER = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import keyfiles
 import pytest
 from jwks_server import JWKSServer, jwks_server  # noqa: F401  (fixture; tests/ is on sys.path)
 
 import fastjwt as jwt
 from fastjwt.exceptions import PyJWKClientConnectionError, PyJWKClientError
-import keyfiles
 
 
 def _document() -> dict[str, object]:
