@@ -14,7 +14,7 @@ HAS_EXTENSION = False
 if not NO_EXTENSIONS:
     try:
         from ._core_c import *  # noqa: F403
-        from ._core_c import __all__  # noqa: F401
+        from ._core_c import __all__
 
         HAS_EXTENSION = True
     except ImportError:

@@ -41,7 +41,7 @@ _SIMPLE_ESCAPES = {
     ord("r"): "\r",
     ord("t"): "\t",
 }
-_LONG_DIGIT_RUN = re.compile(r"[0-9]{%d}" % (MAX_INT_DIGITS + 1))
+_LONG_DIGIT_RUN = re.compile(r"[0-9]{%d}" % (MAX_INT_DIGITS + 1))  # noqa: UP031
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 _DUPLICATE = "duplicate member name"
@@ -209,7 +209,7 @@ class _Parser:
                 self.decode_escaped(start, end)
             self.syntax(n)
         end = i
-        if escaped:
+        if escaped:  # noqa: SIM108 (mirrors _json_c.pyx)
             text = self.decode_escaped(start, end)
         else:
             text = self.utf8(start, end)
@@ -372,7 +372,7 @@ class _Parser:
                 value = self.literal(b"null", None)
             elif c == 0x2D or 0x30 <= c <= 0x39:
                 value = self.number()
-            elif c == 0x4E and buf[pos : pos + 3] == b"NaN":
+            elif c == 0x4E and buf[pos : pos + 3] == b"NaN":  # noqa: SIM114 (mirrors _json_c.pyx)
                 self.fail(_NON_FINITE)
             elif c == 0x49 and buf[pos : pos + 8] == b"Infinity":
                 self.fail(_NON_FINITE)

@@ -239,14 +239,17 @@ class Algorithm(ABC):
         """
         if self._crypto_key_types is None:
             raise ValueError(
-                "This method requires the cryptography library, and should only be used by cryptography-based algorithms."
+                "This method requires the cryptography library, "
+                "and should only be used by cryptography-based algorithms."
             )
 
         if not isinstance(key, self._crypto_key_types):
             valid_classes = (cls.__name__ for cls in self._crypto_key_types)
             actual_class = key.__class__.__name__
             self_class = self.__class__.__name__
-            raise InvalidKeyError(f"Expected one of {valid_classes}, got: {actual_class}. Invalid Key type for {self_class}")
+            raise InvalidKeyError(
+                f"Expected one of {valid_classes}, got: {actual_class}. Invalid Key type for {self_class}"
+            )
 
     @abstractmethod
     def prepare_key(self, key: Any) -> Any:
@@ -345,7 +348,9 @@ _ASYMMETRIC_KEY_OBJECT_TYPES: tuple[type, ...] = (
     x509.CertificateSigningRequest,
 )
 
-_NOT_AN_HMAC_SECRET = "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret."
+_NOT_AN_HMAC_SECRET = (
+    "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret."
+)
 _LOOKS_LIKE_JWK = (
     "The specified key looks like a JWK and should not be "
     "used directly as an HMAC secret. Load it via "
@@ -499,7 +504,9 @@ class HMACAlgorithm(Algorithm):
         self.hash_alg = hash_alg
         # hmac.digest() takes OpenSSL's one-shot path for a digest name.
         name = getattr(hash_alg(), "name", None)
-        self._digestmod: str | HashlibHash = name if isinstance(name, str) and name in hashlib.algorithms_available else hash_alg
+        self._digestmod: str | HashlibHash = (
+            name if isinstance(name, str) and name in hashlib.algorithms_available else hash_alg
+        )
 
     @staticmethod
     def _is_der_key(key_bytes: bytes) -> bool:

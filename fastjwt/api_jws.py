@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import _core, _json, _keys
 from .algorithms import Algorithm, get_default_algorithms, has_crypto, requires_cryptography
@@ -39,7 +39,7 @@ class PyJWS:
 
     header_typ = "JWT"
     # Extensions that fastjwt understands and supports (RFC 7515 4.1.11).
-    _supported_crit: set[str] = {"b64"}
+    _supported_crit: ClassVar[set[str]] = {"b64"}
 
     def __init__(self, algorithms: Sequence[str] | None = None, options: SigOptions | None = None) -> None:
         self._algorithms = get_default_algorithms()

@@ -21,7 +21,7 @@ import inspect
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from ssl import SSLContext
-from typing import Any, Union
+from typing import Any
 
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
@@ -33,12 +33,12 @@ __all__ = ["AsyncPyJWKClient", "AsyncFetcher"]
 AsyncFetcher = Callable[[str, Mapping[str, str], float], Awaitable[FetchResult]]
 
 _monotonic = time.monotonic
-_Outcome = tuple[Union[_KeyIndex, None], Union[BaseException, None]]
+_Outcome = tuple[_KeyIndex | None, BaseException | None]
 
 
 def _is_async(fetcher: Any) -> bool:
     return inspect.iscoroutinefunction(fetcher) or inspect.iscoroutinefunction(
-        getattr(fetcher, "__call__", None)
+        getattr(fetcher, "__call__", None)  # noqa: B004 (the method itself, not a callable test)
     )
 
 

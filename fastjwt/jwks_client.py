@@ -59,7 +59,7 @@ __all__ = ["PyJWKClient", "Fetcher", "FetchResult", "DEFAULT_MAX_RESPONSE_BYTES"
 logger = logging.getLogger("fastjwt.jwks")
 
 #: What a fetcher returns: the body, or the body and the response headers (for ``Cache-Control``).
-FetchResult = Union[bytes, tuple[bytes, Mapping[str, str]]]
+FetchResult = Union[bytes, tuple[bytes, Mapping[str, str]]]  # noqa: UP007 (public alias: stays a typing.Union)
 
 #: A transport: ``fetcher(url, headers, timeout) -> body`` or ``-> (body, response_headers)``.
 #: It must raise on a non-2xx status and must not follow redirects to another origin it does not

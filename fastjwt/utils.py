@@ -118,7 +118,7 @@ def from_base64url_uint(val: bytes | str) -> int:
 
 def number_to_bytes(num: int, num_bytes: int) -> bytes:
     """Big-endian bytes of ``num``, left-padded with zeros to ``num_bytes``."""
-    padded_hex = "%0*x" % (2 * num_bytes, num)
+    padded_hex = "%0*x" % (2 * num_bytes, num)  # noqa: UP031 (as PyJWT)
     return binascii.a2b_hex(padded_hex.encode("ascii"))
 
 
