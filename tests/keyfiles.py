@@ -20,7 +20,7 @@ Use :func:`read` for raw bytes, :func:`jwk` for a parsed JWK, and
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ def read(name: str) -> bytes:
     return _read(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> bytes:
     return (KEYS_DIR / name).read_bytes()
 
@@ -74,13 +74,13 @@ def public_pem(kind: str) -> bytes:
     return read(f"{kind}_public_spki.pem")
 
 
-@lru_cache(maxsize=None)
+@cache
 def private_key(kind: str) -> Any:
     """The kind's private key as a ``cryptography`` object (cached: RSA loads are slow)."""
     return load_pem_private_key(private_pem(kind), password=None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def public_key(kind: str) -> Any:
     """The kind's public key as a ``cryptography`` object."""
     return load_pem_public_key(public_pem(kind))

@@ -9,6 +9,7 @@ import json
 import warnings
 
 import jwt as pyjwt
+import keyfiles
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -16,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import given
 from hypothesis import strategies as st
 
-import keyfiles
 from fastjwt import algorithms, utils
 from fastjwt.exceptions import InvalidKeyError
 from fastjwt.warnings import InsecureKeyLengthWarning
@@ -196,7 +196,13 @@ def test_none_algorithm() -> None:
 @pytest.mark.parametrize("alg_name", sorted(set(ALGS) - {"none", "EdDSA"}))
 def test_compute_hash_digest(alg_name: str) -> None:
     alg = ALGS[alg_name]
-    bits = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512, "521": hashlib.sha512, "56K": hashlib.sha256}
+    bits = {
+        "256": hashlib.sha256,
+        "384": hashlib.sha384,
+        "512": hashlib.sha512,
+        "521": hashlib.sha512,
+        "56K": hashlib.sha256,
+    }
     expected = bits[alg_name[-3:]](MSG).digest()
     assert alg.compute_hash_digest(MSG) == expected == PYJWT_ALGS[alg_name].compute_hash_digest(MSG)
 

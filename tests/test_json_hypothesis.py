@@ -20,7 +20,7 @@ except ImportError:  # the pure-Python run without a build: the C-vs-Py properti
     _json_c = None
 
 IMPLEMENTATIONS: list[ModuleType] = [_json_py] + ([_json_c] if _json_c is not None else [])
-CODECS = pytest.mark.parametrize("codec", IMPLEMENTATIONS + [_json], ids=lambda m: m.__name__.rsplit(".", 1)[1])
+CODECS = pytest.mark.parametrize("codec", [*IMPLEMENTATIONS, _json], ids=lambda m: m.__name__.rsplit(".", 1)[1])
 
 # Per-test settings (not a global profile: other test modules keep theirs).
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,7 +63,7 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, dict):
         return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float):
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
     return bool(a == b)

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import jwt as pyjwt
+import keyfiles
 import pytest
+from cryptography.hazmat.primitives import serialization
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from cryptography.hazmat.primitives import serialization
 
-import keyfiles
 from fastjwt import algorithms
 from fastjwt.api_jwk import PyJWK, PyJWKSet, PyJWTSetWithTimestamp, jwk_thumbprint
 from fastjwt.exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
@@ -19,7 +19,8 @@ from fastjwt.exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWT
 # RFC 7638 section 3.1: the RSA key of RFC 7517 Appendix A.1 and its SHA-256 thumbprint.
 RFC7638_JWK = {
     "kty": "RSA",
-    "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs"
+    "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJEC"
+    "PebWKRXjBZCiFV4n3oknjhMs"
     "tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n"
     "91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
     "e": "AQAB",
@@ -285,7 +286,9 @@ def test_non_string_alg_is_pyjwk_error(alg: object) -> None:
 
 
 _MEMBER_VALUES = st.one_of(
-    st.sampled_from(["EC", "RSA", "OKP", "oct", "P-256", "P-521", "secp256k1", "Ed25519", "Ed448", "AQAB", "AA", "", "none"]),
+    st.sampled_from(
+        ["EC", "RSA", "OKP", "oct", "P-256", "P-521", "secp256k1", "Ed25519", "Ed448", "AQAB", "AA", "", "none"]
+    ),
     st.sampled_from(["HS256", "RS256", "ES256", "EdDSA", "PS512", "ES256K"]),
     st.integers(),
     st.none(),
@@ -294,7 +297,11 @@ _MEMBER_VALUES = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["kty", "crv", "x", "y", "d", "n", "e", "k", "alg", "p", "q", "kid"]), _MEMBER_VALUES))
+@given(
+    st.dictionaries(
+        st.sampled_from(["kty", "crv", "x", "y", "d", "n", "e", "k", "alg", "p", "q", "kid"]), _MEMBER_VALUES
+    )
+)
 def test_pyjwk_of_junk_raises_only_pyjwt_errors(jwk: dict[str, object]) -> None:
     try:
         PyJWK(jwk)

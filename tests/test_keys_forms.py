@@ -12,14 +12,14 @@ import base64
 import json
 
 import jwt as pyjwt
+import keyfiles
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, x25519
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-import keyfiles
 from fastjwt import algorithms
 from fastjwt.exceptions import InvalidKeyError
 
@@ -66,7 +66,9 @@ def _public_cases() -> list[tuple[str, str, str | bytes]]:
     return out
 
 
-@pytest.mark.parametrize(("kind", "form", "key"), _public_cases(), ids=lambda v: v if isinstance(v, str) and len(v) < 20 else "")
+@pytest.mark.parametrize(
+    ("kind", "form", "key"), _public_cases(), ids=lambda v: v if isinstance(v, str) and len(v) < 20 else ""
+)
 def test_prepare_public_forms(kind: str, form: str, key: str | bytes) -> None:
     alg = ALGS[KIND_ALG[kind]]
     expected = keyfiles.public_key(kind)
@@ -118,13 +120,17 @@ def test_prepare_key_objects_pass_through(kind: str) -> None:
 )
 def test_prepare_key_of_other_family_or_curve(alg_name: str, kind: str) -> None:
     alg = ALGS[alg_name]
-    for key in (keyfiles.public_pem(kind), keyfiles.private_pem(kind), keyfiles.public_key(kind), keyfiles.private_key(kind)):
+    for key in (
+        keyfiles.public_pem(kind), keyfiles.private_pem(kind), keyfiles.public_key(kind), keyfiles.private_key(kind)
+    ):
         with pytest.raises(InvalidKeyError):
             alg.prepare_key(key)
 
 
 @pytest.mark.parametrize("alg_name", ["RS256", "ES256", "EdDSA"])
-@pytest.mark.parametrize("junk", [b"", b"garbage", b"\xff\xfe\x00", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"])
+@pytest.mark.parametrize(
+    "junk", [b"", b"garbage", b"\xff\xfe\x00", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"]
+)
 def test_prepare_key_junk_is_invalid_key(alg_name: str, junk: str | bytes) -> None:
     with pytest.raises(InvalidKeyError):
         ALGS[alg_name].prepare_key(junk)
@@ -375,7 +381,9 @@ _PREFIXES = ["", "ssh-rsa ", "ssh-ed25519 AAAA", "ecdsa-sha2-nistp256 ", "-----B
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(_PREFIXES), st.binary(max_size=200), st.sampled_from(["RS256", "PS256", "ES256", "ES512", "EdDSA"]))
+@given(
+    st.sampled_from(_PREFIXES), st.binary(max_size=200), st.sampled_from(["RS256", "PS256", "ES256", "ES512", "EdDSA"])
+)
 def test_asymmetric_prepare_key_of_junk_is_invalid_key(prefix: str, junk: bytes, alg_name: str) -> None:
     with pytest.raises(InvalidKeyError):
         ALGS[alg_name].prepare_key(prefix.encode() + junk)

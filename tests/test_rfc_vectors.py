@@ -253,7 +253,7 @@ def test_vector_wrong_algorithm_refused(
 
 @pytest.mark.parametrize("name", ["rfc7515-A.1", "rfc7515-A.2", "rfc8037-A.4"])
 def test_deterministic_vectors_are_reproduced_by_signing(name: str) -> None:
-    _, alg, jwk, token, _, payload = VECTORS[IDS.index(name)]
+    _, alg, jwk, token, _, _payload = VECTORS[IDS.index(name)]
     algorithm = ALGS[alg]
     key = algorithm.from_jwk(jwk)
     signing_input = token.rpartition(".")[0]

@@ -135,7 +135,9 @@ def _check_file(name: str) -> Counter[str]:
                     mismatches.append(f"tcId {test['tcId']} ({test['comment']}, {form} key): verify={got}")
             got = core_key.verify(msg, sig)
             if got is not expected:
-                mismatches.append(f"tcId {test['tcId']} ({test['comment']}, core {type(core_key).__name__}): verify={got}")
+                mismatches.append(
+                    f"tcId {test['tcId']} ({test['comment']}, core {type(core_key).__name__}): verify={got}"
+                )
             counts[f"{test['result']}-{'accepted' if expected else 'refused'}"] += 1
     assert not mismatches, f"{name}: {len(mismatches)} mismatches:\n" + "\n".join(mismatches[:50])
     return counts
