@@ -18,6 +18,8 @@ from types import ModuleType
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 import fastjwt
 from fastjwt._json_errors import JSONError
@@ -75,6 +77,10 @@ def _decoders(core: ModuleType, complete: bool) -> Any:
     def prepare(alg: str) -> Any:
         if alg == "HS256":
             return core.HMACKey(alg, SECRET, hashes.SHA256(), None)
+        if alg == "ES256":
+            return core.ECKey(alg, _EC_KEY.public_key(), hashes.SHA256(), None)
+        if alg == "RS256":
+            return core.RSAKey(alg, _RSA_KEY.public_key(), hashes.SHA256(), False, None)
         raise InvalidAlgorithmError("Algorithm not supported")
 
     rules = core.ClaimRules(
@@ -98,9 +104,11 @@ def _decoders(core: ModuleType, complete: bool) -> Any:
         None,
         lambda: NOW,
     )
-    return core.Decoder(prepare, None, frozenset({"HS256", "HS384"}), rules)
+    return core.Decoder(prepare, None, frozenset({"HS256", "HS384", "ES256", "RS256"}), rules)
 
 
+_EC_KEY = ec.derive_private_key(0x1234567890ABCDEF, ec.SECP256R1())
+_RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _DECODERS: dict[str, Any] = {m.__name__: _decoders(m, False) for m in CORES}
 
 
@@ -125,6 +133,17 @@ def decode_signed(data: bytes) -> None:
         "Decoder.decode_complete(signed)",
         data,
     )
+
+
+def asymmetric_signature(data: bytes) -> None:
+    """The input as the raw signature of an ES256 / RS256 token (wrong lengths, r/s out of range, DER, ...)."""
+    for alg in ("ES256", "RS256"):
+        token = _b64(json.dumps({"alg": alg}).encode()) + b"." + _b64(b'{"sub":"x"}') + b"." + _b64(data)
+        _same(
+            [_outcome(lambda d=d, t=token: d.decode_complete(t), (PyJWTError,)) for d in _DECODERS.values()],
+            f"{alg} signature",
+            data,
+        )
 
 
 def unverified_header(data: bytes) -> None:
@@ -170,6 +189,7 @@ TARGETS: list[Callable[[bytes], None]] = [
     b64_codecs,
     json_loads,
     jwk_parse,
+    asymmetric_signature,
 ]
 
 
@@ -193,6 +213,10 @@ def seeds() -> list[bytes]:
             "b64_codecs": tok.split(b".")[1],
             "json_loads": b'{"a":[1,2.5,"x\\u00e9",true,null,{"b":{}}]}',
             "jwk_parse": jwk,
+            "asymmetric_signature": bytes(64),
         }[target.__name__]
         out.append(bytes([i]) + body)
+    signing_input = _b64(b'{"alg":"ES256"}') + b"." + _b64(b'{"sub":"x"}')
+    r, s = decode_dss_signature(_EC_KEY.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+    out.append(bytes([TARGETS.index(asymmetric_signature)]) + r.to_bytes(32, "big") + s.to_bytes(32, "big"))
     return out

@@ -28,7 +28,7 @@ def test_both_twins_are_compared_when_the_extension_is_loaded() -> None:
     assert len(targets.JSONS) == expected
 
 
-@pytest.mark.parametrize("seed", targets.seeds(), ids=[t.__name__ for t in targets.TARGETS])
+@pytest.mark.parametrize("seed", targets.seeds(), ids=[*(t.__name__ for t in targets.TARGETS), "es256_valid"])
 def test_seed_inputs_pass(seed: bytes) -> None:
     targets.check_all(seed)
 
