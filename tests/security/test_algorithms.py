@@ -9,7 +9,7 @@ import pytest
 
 import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK
-from fastjwt.exceptions import InvalidAlgorithmError, InvalidKeyError, InvalidSignatureError
+from fastjwt.exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, InvalidSignatureError
 from security._forge import SECRET, hs_token, token
 
 NONE_CASINGS = ["none", "None", "NONE", "nOnE", "NoNe"]
@@ -154,3 +154,24 @@ def test_alg_of_wrong_type_or_spelling_refused(alg: object) -> None:
     tok = hs_token({"alg": alg}, {"a": 1}, SECRET)
     with pytest.raises(InvalidAlgorithmError):
         jwt.decode(tok, SECRET, algorithms=["HS256"])
+
+
+@pytest.mark.parametrize("alg", ["S256", "HS2", "256", "HS256,RS256"])
+def test_allowed_algorithms_string_is_not_substring_matched(alg: str) -> None:
+    # PyJWT tests `alg in algorithms`, a substring test when algorithms is a str; fastjwt takes a str as one name.
+    tok = hs_token({"alg": alg}, {"a": 1}, SECRET)
+    with pytest.raises(InvalidAlgorithmError):
+        jwt.decode(tok, SECRET, algorithms="HS256,RS256")
+
+
+def test_hs256_token_refused_when_algorithms_is_a_comma_joined_string() -> None:
+    tok = hs_token({"alg": "HS256"}, {"a": 1}, SECRET)
+    with pytest.raises(InvalidAlgorithmError):
+        jwt.decode(tok, SECRET, algorithms="HS256,RS256")
+
+
+@pytest.mark.parametrize("algorithms", [None, []])
+def test_missing_allowed_algorithms_refused(algorithms: list[str] | None) -> None:
+    tok = hs_token({"alg": "HS256"}, {"a": 1}, SECRET)
+    with pytest.raises(DecodeError):
+        jwt.decode(tok, SECRET, algorithms=algorithms)

@@ -198,3 +198,23 @@ def test_header_over_limit_refused() -> None:
 def test_get_unverified_header_refuses_garbage() -> None:
     with pytest.raises(DecodeError):
         jwt.get_unverified_header("not-a-token")
+
+
+@pytest.mark.parametrize(
+    "tok",
+    [None, 1, 1.5, [GOOD], {"t": GOOD}, bytearray(GOOD.encode()), memoryview(GOOD.encode()), GOOD.encode("utf-16")],
+    ids=["None", "int", "float", "list", "dict", "bytearray", "memoryview", "utf16"],
+)
+def test_token_of_wrong_type_refused(tok: object) -> None:
+    with pytest.raises(DecodeError):
+        _decode(tok)  # type: ignore[arg-type]
+    with pytest.raises(DecodeError):
+        jwt.Verifier(SECRET, ["HS256"], cache=True).decode(tok)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("suffix", ["\x00", "\x00" * 8])
+def test_nul_bytes_in_token_refused(suffix: str) -> None:
+    with pytest.raises(DecodeError):
+        _decode(GOOD + suffix)
+    with pytest.raises(DecodeError):
+        _decode(GOOD.replace(".", "\x00.", 1))
