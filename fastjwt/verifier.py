@@ -56,6 +56,7 @@ class Verifier:
     :param now: a clock: a callable returning the current time in seconds since the epoch (tests, replay).
     :param allowed_crit: header extensions the caller understands, besides ``b64``.
     :param max_token_length: longest accepted token in bytes.
+    :param max_header_length: longest accepted header segment in bytes.
     :param max_json_depth: deepest accepted JSON nesting in header and payload.
     :param allow_b64_padding: accept ``=`` padding on segments (AWS ALB tokens); off by default.
     """
@@ -78,6 +79,7 @@ class Verifier:
         now: Callable[[], float] | None = None,
         allowed_crit: Iterable[str] = (),
         max_token_length: int = _core.MAX_TOKEN_LENGTH,
+        max_header_length: int = _core.MAX_HEADER_LENGTH,
         max_json_depth: int = _core.MAX_JSON_DEPTH,
         allow_b64_padding: bool = False,
     ) -> None:
@@ -115,7 +117,10 @@ class Verifier:
             if cache_size < 0:
                 raise ValueError("cache must be a non-negative size")
         limits = _core.DecodeLimits(
-            max_token_length=max_token_length, max_depth=max_json_depth, allow_padding=allow_b64_padding
+            max_token_length=max_token_length,
+            max_header_length=max_header_length,
+            max_depth=max_json_depth,
+            allow_padding=allow_b64_padding,
         )
         prepare: Callable[[str], _core.PreparedKey] | None = None
         resolve: Callable[[dict[str, Any], str], _core.PreparedKey] | None = None
