@@ -126,3 +126,13 @@ def test_configured_depth_limit_applies_to_payload() -> None:
     with pytest.raises(DecodeError):
         jwt.Verifier(SECRET, ["HS256"], max_json_depth=2).decode(tok)
     assert jwt.Verifier(SECRET, ["HS256"], max_json_depth=3).decode(tok) == {"a": {"b": {"c": 1}}}
+
+
+def test_verifier_header_length_limit_is_configurable() -> None:
+    import fastjwt
+
+    secret = "k" * 32
+    token = fastjwt.encode({"a": 1}, secret, algorithm="HS256", headers={"kid": "x" * 100})
+    assert fastjwt.Verifier(secret, ["HS256"]).decode(token) == {"a": 1}
+    with pytest.raises(fastjwt.DecodeError, match="header is too long"):
+        fastjwt.Verifier(secret, ["HS256"], max_header_length=64).decode(token)
