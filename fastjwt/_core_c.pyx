@@ -15,7 +15,13 @@ from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_Next
 from cpython.object cimport PyObject
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from libc.math cimport isfinite, trunc
-from libc.string cimport memchr, memcpy
+from libc.stdint cimport uint32_t
+from libc.string cimport memchr, memcmp, memcpy
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_COMPACT_ASCII(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hmac as crypto_hmac
@@ -24,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from . import _json
+from ._json_c cimport loads_buffer
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -43,6 +50,7 @@ from .warnings import InsecureKeyLengthWarning
 
 cdef object _JSONError = _json.JSONError
 cdef object _loads = _json.loads
+cdef object _time = time.time
 cdef object _dumps = _json.dumps
 
 MAX_TOKEN_LENGTH = 1 << 20
@@ -52,14 +60,24 @@ HEADER_CACHE_SIZE = 512
 
 cdef const char* _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 cdef signed char _DECODE[256]
+# The decoder reads four characters per step: each table holds a character's six bits already shifted to its place
+# in the 24-bit group, and _BAD (above bit 23) for a character outside the alphabet, so one OR of four lookups gives
+# the three bytes and one test finds any bad character.
+cdef enum:
+    _BAD = 0x1000000
+cdef uint32_t _SHIFTED[4][256]
 
 
 cdef void _init_tables() noexcept:
-    cdef int i
+    cdef int i, k
     for i in range(256):
         _DECODE[i] = -1
+        for k in range(4):
+            _SHIFTED[k][i] = _BAD
     for i in range(64):
         _DECODE[<unsigned char>_ALPHABET[i]] = i
+        for k in range(4):
+            _SHIFTED[k][<unsigned char>_ALPHABET[i]] = (<uint32_t>i) << (18 - 6 * k)
 
 
 _init_tables()
@@ -113,17 +131,16 @@ cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow
     cdef bytes out = PyBytes_FromStringAndSize(NULL, out_len)
     cdef unsigned char* dst = <unsigned char*>PyBytes_AS_STRING(out)
     cdef Py_ssize_t i = 0, j = 0
-    cdef int a, b, c, d
+    cdef int a, b, c
+    cdef uint32_t group
     while i + 4 <= n:
-        a = _DECODE[src[i]]
-        b = _DECODE[src[i + 1]]
-        c = _DECODE[src[i + 2]]
-        d = _DECODE[src[i + 3]]
-        if (a | b | c | d) < 0:
+        group = (_SHIFTED[0][src[i]] | _SHIFTED[1][src[i + 1]] | _SHIFTED[2][src[i + 2]]
+                 | _SHIFTED[3][src[i + 3]])
+        if group & _BAD:
             return None
-        dst[j] = <unsigned char>((a << 2) | (b >> 4))
-        dst[j + 1] = <unsigned char>(((b & 15) << 4) | (c >> 2))
-        dst[j + 2] = <unsigned char>(((c & 3) << 6) | d)
+        dst[j] = <unsigned char>(group >> 16)
+        dst[j + 1] = <unsigned char>(group >> 8)
+        dst[j + 2] = <unsigned char>group
         i += 4
         j += 3
     if rem == 2:
@@ -215,21 +232,21 @@ cdef class PreparedKey:
 cdef class HMACKey(PreparedKey):
     """HMAC with a keyed context that is copied per message (the key schedule runs once)."""
 
-    cdef object _keyed
+    cdef object _copy_keyed  # the keyed context's bound ``copy`` (looked up once, not per message)
 
     def __init__(self, str alg, bytes secret, hash_algorithm, key_length_msg):
         self.alg = alg
         self.key = None
         self.key_length_msg = key_length_msg
-        self._keyed = crypto_hmac.HMAC(secret, hash_algorithm)
+        self._copy_keyed = crypto_hmac.HMAC(secret, hash_algorithm).copy
 
     cpdef bytes sign(self, bytes msg):
-        h = self._keyed.copy()
+        h = self._copy_keyed()
         h.update(msg)
         return h.finalize()
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
-        h = self._keyed.copy()
+        h = self._copy_keyed()
         h.update(msg)
         return _equal_ct(h.finalize(), sig)
 
@@ -237,7 +254,7 @@ cdef class HMACKey(PreparedKey):
 cdef class RSAKey(PreparedKey):
     """RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt length = hash length, as PyJWT)."""
 
-    cdef object _private, _public, _padding, _hash
+    cdef object _private, _public_verify, _padding, _hash
 
     def __init__(self, str alg, key, hash_algorithm, bint pss, key_length_msg):
         self.alg = alg
@@ -249,7 +266,7 @@ cdef class RSAKey(PreparedKey):
         else:
             self._padding = padding.PKCS1v15()
         self._private = key if hasattr(key, "private_numbers") else None
-        self._public = key.public_key() if self._private is not None else key
+        self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
         if self._private is None:
@@ -258,7 +275,7 @@ cdef class RSAKey(PreparedKey):
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
         try:
-            self._public.verify(sig, msg, self._padding, self._hash)
+            self._public_verify(sig, msg, self._padding, self._hash)
         except InvalidSignature:
             return False
         return True
@@ -300,7 +317,7 @@ def raw_to_der(bytes sig, Py_ssize_t size):
 cdef class ECKey(PreparedKey):
     """ECDSA with JWS's raw fixed-size ``r || s`` signatures (RFC 7518 section 3.4)."""
 
-    cdef object _private, _public, _ecdsa
+    cdef object _private, _public_verify, _ecdsa
     cdef Py_ssize_t _size
 
     def __init__(self, str alg, key, hash_algorithm, key_length_msg):
@@ -310,7 +327,7 @@ cdef class ECKey(PreparedKey):
         self._ecdsa = ECDSA(hash_algorithm)
         self._size = (key.curve.key_size + 7) // 8
         self._private = key if hasattr(key, "private_numbers") else None
-        self._public = key.public_key() if self._private is not None else key
+        self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
         if self._private is None:
@@ -323,7 +340,7 @@ cdef class ECKey(PreparedKey):
         if der is None:
             return False
         try:
-            self._public.verify(der, msg, self._ecdsa)
+            self._public_verify(der, msg, self._ecdsa)
         except InvalidSignature:
             return False
         return True
@@ -332,14 +349,14 @@ cdef class ECKey(PreparedKey):
 cdef class EdKey(PreparedKey):
     """EdDSA (Ed25519 or Ed448)."""
 
-    cdef object _private, _public
+    cdef object _private, _public_verify
 
     def __init__(self, str alg, key, key_length_msg):
         self.alg = alg
         self.key = key
         self.key_length_msg = key_length_msg
         self._private = key if hasattr(key, "private_bytes_raw") else None
-        self._public = key.public_key() if self._private is not None else key
+        self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
         if self._private is None:
@@ -348,7 +365,7 @@ cdef class EdKey(PreparedKey):
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
         try:
-            self._public.verify(sig, msg)
+            self._public_verify(sig, msg)
         except InvalidSignature:
             return False
         return True
@@ -462,7 +479,7 @@ cdef class ClaimRules:
     cpdef double now(self) except? -1.0:
         """The current time in seconds since the epoch (the injected clock if any)."""
         if self.clock is None:
-            return time.time()
+            return _time()
         return float(self.clock())
 
     cpdef check(self, dict payload, double now):
@@ -621,7 +638,7 @@ cpdef dict parse_header(bytes segment, int max_depth, bint allow_padding):
     data = _decode_or_raise(<const unsigned char*>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), "header",
                             allow_padding)
     try:
-        header = _loads(data, max_depth)
+        header = loads_buffer(<const unsigned char*>PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), max_depth)
     except _JSONError as exc:
         raise DecodeError(f"Invalid header string: {exc}") from None
     if type(header) is not dict:
@@ -684,34 +701,68 @@ cpdef bytes token_bytes(token, DecodeLimits limits):
     raise DecodeError(f"Invalid token type. Token must be a {bytes}")
 
 
+cdef class _HeaderPlan:
+    """What one header segment decided for one Decoder, kept so the next token with the same segment skips it all.
+
+    The segment was parsed, validated (``kid``, ``crit``, ``typ``), its ``alg`` allowed and, for a fixed key, the key
+    prepared. A service's tokens share one header, so nearly every token matches the Decoder's last plan, which is
+    compared byte for byte. Plans are immutable once made, so threads can share them.
+    """
+
+    cdef bytes segment
+    cdef dict header
+    cdef str alg
+    cdef object key  # the PreparedKey, or None when the key is resolved per token (key sets, key sources)
+
+
 cdef class _Loaded:
     cdef bytes payload, signing_input, signature, header_segment
     cdef dict header
+    cdef _HeaderPlan plan
 
 
-cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache):
-    cdef bytes data = token_bytes(token, limits)
-    cdef const unsigned char* p = <const unsigned char*>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _HeaderPlan plan):
+    cdef bytes data
+    cdef const unsigned char* p
+    cdef Py_ssize_t n
+    if type(token) is str and PyUnicode_IS_COMPACT_ASCII(token):
+        # An ASCII str stores its characters as bytes: read them in place (the caller holds the token).
+        n = PyUnicode_GET_LENGTH(token)
+        if n > limits.max_token_length:
+            raise DecodeError("Token is too long")
+        p = <const unsigned char*>PyUnicode_DATA(token)
+    else:
+        data = token_bytes(token, limits)
+        p = <const unsigned char*>PyBytes_AS_STRING(data)
+        n = PyBytes_GET_SIZE(data)
     cdef const unsigned char* dot = <const unsigned char*>memchr(p, b'.', n)
     if dot == NULL:
         raise DecodeError("Not enough segments")
     cdef Py_ssize_t first = dot - p
-    cdef Py_ssize_t last = n - 1
-    while last > first and p[last] != b'.':
-        last -= 1
+    cdef Py_ssize_t last = first
+    while True:
+        dot = <const unsigned char*>memchr(p + last + 1, b'.', n - last - 1)
+        if dot == NULL:
+            break
+        last = dot - p
     if last == first:
         raise DecodeError("Not enough segments")
-    if first > limits.max_header_length:
-        raise DecodeError("Invalid header string: header is too long")
     cdef _Loaded out = _Loaded.__new__(_Loaded)
-    out.header_segment = PyBytes_FromStringAndSize(<const char*>p, first)
-    out.signing_input = PyBytes_FromStringAndSize(<const char*>p, last)
-    if header_cache is not None:
-        out.header = header_cache.parse(out.header_segment, limits.max_depth, limits.allow_padding)
+    if (plan is not None and PyBytes_GET_SIZE(plan.segment) == first
+            and memcmp(PyBytes_AS_STRING(plan.segment), p, first) == 0):
+        out.plan = plan
+        out.header = plan.header
+        out.header_segment = plan.segment
     else:
-        out.header = parse_header(out.header_segment, limits.max_depth, limits.allow_padding)
-    if out.header.get("b64", True) is False:
+        if first > limits.max_header_length:
+            raise DecodeError("Invalid header string: header is too long")
+        out.header_segment = PyBytes_FromStringAndSize(<const char*>p, first)
+        if header_cache is not None:
+            out.header = header_cache.parse(out.header_segment, limits.max_depth, limits.allow_padding)
+        else:
+            out.header = parse_header(out.header_segment, limits.max_depth, limits.allow_padding)
+    out.signing_input = PyBytes_FromStringAndSize(<const char*>p, last)
+    if out.plan is None and out.header.get("b64", True) is False:
         if last - first - 1 > 0:
             raise DecodeError("Payload segment must be empty when 'b64' is false.")
         out.payload = b""
@@ -727,7 +778,7 @@ def load_token(token, DecodeLimits limits=DEFAULT_LIMITS, HeaderCache header_cac
     The header dict may be shared with the cache: copy it before handing it out. ``payload`` is ``b""`` when the
     header says ``b64: false`` (the payload is detached and its segment must be empty).
     """
-    cdef _Loaded loaded = _load(token, limits, header_cache)
+    cdef _Loaded loaded = _load(token, limits, header_cache, None)
     return loaded.payload, loaded.signing_input, loaded.header, loaded.signature, loaded.header_segment
 
 
@@ -745,7 +796,7 @@ cpdef str check_algorithm(dict header, allowed):
 cpdef dict parse_payload(bytes payload, int max_depth):
     """The claims object of a verified payload (PyJWT's ``_decode_payload``)."""
     try:
-        claims = _loads(payload, max_depth)
+        claims = loads_buffer(<const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload), max_depth)
     except _JSONError as exc:
         raise DecodeError(f"Invalid payload string: {exc}") from None
     if type(claims) is not dict:
@@ -802,11 +853,12 @@ cdef class Decoder:
     :param cache_size: verified-token cache entries (0: no cache); ``cache_ttl``/``error_cache_ttl`` in seconds.
     """
 
-    cdef object _prepare, _resolve
+    cdef object _prepare, _resolve, _allowed, _supported_crit, _typ
     cdef dict _prepared, _cache
-    cdef public object allowed, supported_crit, typ
+    cdef _HeaderPlan _plan
+    cdef bint _verify
     cdef public ClaimRules rules
-    cdef public bint verify, enforce_minimum_key_length
+    cdef public bint enforce_minimum_key_length
     cdef public DecodeLimits limits
     cdef public HeaderCache header_cache
     cdef public Py_ssize_t cache_size
@@ -819,18 +871,60 @@ cdef class Decoder:
         self._prepare = prepare
         self._resolve = resolve
         self._prepared = {}
-        self.allowed = allowed
+        self._allowed = allowed
         self.rules = rules
-        self.verify = bool(verify_signature)
+        self._verify = bool(verify_signature)
         self.enforce_minimum_key_length = bool(enforce_minimum_key_length)
-        self.supported_crit = frozenset(supported_crit)
-        self.typ = None if typ is None else _normalise_typ(typ)
+        self._supported_crit = frozenset(supported_crit)
+        self._typ = None if typ is None else _normalise_typ(typ)
         self.limits = limits
         self.header_cache = header_cache
         self.cache_size = int(cache_size)
         self.cache_ttl = float(cache_ttl)
         self.error_cache_ttl = float(error_cache_ttl)
         self._cache = {}
+
+    # The settings a header plan depends on: changing one forgets the plan.
+
+    @property
+    def allowed(self):
+        """The algorithms the caller allows (None: any the key supports)."""
+        return self._allowed
+
+    @allowed.setter
+    def allowed(self, value):
+        self._allowed = value
+        self._plan = None
+
+    @property
+    def supported_crit(self):
+        """The ``crit`` header extensions this decoder understands."""
+        return self._supported_crit
+
+    @supported_crit.setter
+    def supported_crit(self, value):
+        self._supported_crit = frozenset(value)
+        self._plan = None
+
+    @property
+    def typ(self):
+        """The required ``typ`` header (normalised), or None."""
+        return self._typ
+
+    @typ.setter
+    def typ(self, value):
+        self._typ = None if value is None else _normalise_typ(value)
+        self._plan = None
+
+    @property
+    def verify(self):
+        """Whether signatures are checked."""
+        return self._verify
+
+    @verify.setter
+    def verify(self, value):
+        self._verify = bool(value)
+        self._plan = None
 
     def decode(self, token, detached_payload=None):
         """The verified claims (a fresh dict), or the payload bytes when built without claim rules."""
@@ -859,7 +953,7 @@ cdef class Decoder:
                 result = self._hit(token, <_CacheEntry>found, complete)
                 if result is not None:
                     return result
-        cdef _Loaded loaded = _load(token, self.limits, self.header_cache)
+        cdef _Loaded loaded = _load(token, self.limits, self.header_cache, self._plan)
         payload = loaded.payload
         try:
             key = self._check(loaded, detached_payload)
@@ -885,11 +979,16 @@ cdef class Decoder:
     cdef object _check(self, _Loaded loaded, detached_payload):
         cdef dict header = loaded.header
         cdef bytes signing_input = loaded.signing_input
+        cdef _HeaderPlan plan = loaded.plan
+        if plan is not None and detached_payload is None:
+            key = plan.key if plan.key is not None else self._resolve(header, plan.alg)
+            verify_signature(key, signing_input, loaded.signature, self.enforce_minimum_key_length)
+            return key
         if len(header) > 1 or "alg" not in header:
-            validate_header(header, self.supported_crit)
-        if self.typ is not None:
+            validate_header(header, self._supported_crit)
+        if self._typ is not None:
             typ = header.get("typ")
-            if not isinstance(typ, str) or _normalise_typ(typ) != self.typ:
+            if not isinstance(typ, str) or _normalise_typ(typ) != self._typ:
                 raise InvalidTokenError("Invalid token type (typ)")
         b64 = header.get("b64", True)
         if detached_payload is not None and b64 is not False:
@@ -906,9 +1005,9 @@ cdef class Decoder:
                     "message having the b64 header set to false."
                 )
             signing_input = signing_input[: signing_input.rfind(b".")] + b"." + detached_payload
-        if not self.verify:
+        if not self._verify:
             return None
-        alg = check_algorithm(header, self.allowed)
+        alg = check_algorithm(header, self._allowed)
         cdef PyObject* found
         if self._resolve is not None:
             key = self._resolve(header, alg)
@@ -920,6 +1019,13 @@ cdef class Decoder:
                     self._prepared[alg] = key
             else:
                 key = <object>found
+        if b64 is not False:
+            plan = _HeaderPlan.__new__(_HeaderPlan)
+            plan.segment = loaded.header_segment
+            plan.header = header
+            plan.alg = alg
+            plan.key = key if self._resolve is None else None
+            self._plan = plan
         verify_signature(key, signing_input, loaded.signature, self.enforce_minimum_key_length)
         return key
 
@@ -971,7 +1077,7 @@ cdef class Decoder:
         if now >= entry.expires or now < entry.not_before:
             self._cache.pop(token, None)
             return None
-        if self._resolve is not None and self.verify:
+        if self._resolve is not None and self._verify:
             try:
                 current = self._resolve(entry.header, entry.alg)
             except Exception:

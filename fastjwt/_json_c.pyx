@@ -539,6 +539,18 @@ cdef object _parse(Reader* r, Py_ssize_t max_depth):
             _syntax(r, r.pos)
 
 
+cdef object loads_buffer(const unsigned char* buf, Py_ssize_t n, Py_ssize_t max_depth):
+    """``loads`` of the ``n`` bytes at ``buf``, for the compiled core (declared in ``_json_c.pxd``).
+
+    The caller keeps the buffer alive for the call; every read is bounded by ``n``.
+    """
+    cdef Reader r
+    r.buf = buf
+    r.n = n
+    r.pos = 0
+    return _parse(&r, max_depth)
+
+
 def loads(data, Py_ssize_t max_depth=64):
     """Parse strict RFC 8259 JSON from UTF-8 ``data``; raise JSONError if it is not.
 
