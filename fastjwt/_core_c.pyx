@@ -1145,12 +1145,52 @@ cpdef tuple drop_in_key(key, algorithms, audience, issuer, subject, leeway):
 
 
 cdef object _drop_in_owner = None
+# The last plain drop-in call that found its Decoder: (key, algorithms, audience, issuer, subject, leeway, entry), the
+# sequences as drop_in_key normalises them. A service calls decode with the same arguments every time, so comparing
+# them with the last call's skips building and hashing the decoder-cache key. Replaced whole (one tuple), so threads
+# never see half of one; forgotten whenever the owner's decoder cache is cleared.
+cdef tuple _last_drop_in = None
 
 
 def bind_drop_in(owner):
     """Make ``owner`` (a ``PyJWT``) the object behind :func:`drop_in_decode`."""
-    global _drop_in_owner
+    global _drop_in_owner, _last_drop_in
     _drop_in_owner = owner
+    _last_drop_in = None
+
+
+def forget_drop_in():
+    """Forget the last drop-in call (the owner's decoder cache was cleared, e.g. an algorithm was registered)."""
+    global _last_drop_in
+    _last_drop_in = None
+
+
+cdef inline bint _same_normalised(object stored, object given) except -1:
+    """``stored == (tuple(given) if given is a list else given)``, without building the tuple."""
+    cdef Py_ssize_t i, n
+    if stored is given:
+        return True
+    if type(given) is list:
+        if type(stored) is not tuple:
+            return False
+        n = len(<list>given)
+        if n != len(<tuple>stored):
+            return False
+        for i in range(n):
+            if not ((<tuple>stored)[i] is (<list>given)[i] or (<tuple>stored)[i] == (<list>given)[i]):
+                return False
+        return True
+    return type(stored) is not tuple and stored == given
+
+
+cdef inline bint _same_call(tuple last, key, algorithms, audience, issuer, subject, leeway) except -1:
+    cdef object last_key = last[0]
+    if not (last_key is key or ((type(key) is str or type(key) is bytes) and type(last_key) is type(key)
+                                and last_key == key)):
+        return False
+    return (_same_normalised(last[1], algorithms) and _same_normalised(last[2], audience)
+            and _same_normalised(last[3], issuer) and (last[4] is subject or last[4] == subject)
+            and (last[5] is leeway or last[5] == leeway))
 
 
 def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, detached_payload=None,
@@ -1160,11 +1200,20 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
     Anything else (options, detached payloads, deprecated arguments, a first call) is handed to the bound
     ``PyJWT`` object's ``decode``, which prepares and caches the Decoder.
     """
+    global _last_drop_in
     cdef PyObject* found
     cdef tuple entry
     cdef tuple cache_key
+    cdef tuple last = _last_drop_in
     owner = _drop_in_owner
     if not kwargs and options is None and verify is None and detached_payload is None:
+        if last is not None:
+            try:
+                same = _same_call(last, key, algorithms, audience, issuer, subject, leeway)
+            except Exception:  # an argument whose == raises: the dict lookup below decides
+                same = False
+            if same:
+                return (<Decoder>(<tuple>last[6])[1])._run(jwt, None, False)
         cache_key = (
             key if type(key) is str or type(key) is bytes else id(key),
             tuple(algorithms) if type(algorithms) is list else algorithms,
@@ -1177,6 +1226,7 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
         if found is not NULL:
             entry = <tuple>found
             if entry[0] is key or type(key) is str or type(key) is bytes:
+                _last_drop_in = (key,) + cache_key[1:] + (entry,)
                 return (<Decoder>entry[1])._run(jwt, None, False)
     return owner.decode(jwt, key, algorithms, options, verify, detached_payload, audience, subject, issuer, leeway,
                         **kwargs)
@@ -1184,6 +1234,7 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
 __all__ = [
     "bind_drop_in",
     "drop_in_decode",
+    "forget_drop_in",
     "drop_in_key",
     "DEFAULT_LIMITS",
     "Decoder",

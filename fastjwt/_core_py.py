@@ -924,6 +924,10 @@ def bind_drop_in(owner: Any) -> None:
     _drop_in_owner = owner
 
 
+def forget_drop_in() -> None:
+    """Forget the last drop-in call (the owner's decoder cache was cleared); the twin keeps no such memo."""
+
+
 def drop_in_decode(
     jwt: Any,
     key: Any = "",
@@ -957,6 +961,7 @@ def drop_in_decode(
 __all__ = [
     "bind_drop_in",
     "drop_in_decode",
+    "forget_drop_in",
     "drop_in_key",
     "DEFAULT_LIMITS",
     "Decoder",

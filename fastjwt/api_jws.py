@@ -72,6 +72,7 @@ class PyJWS:
         self._algorithms[alg_id] = alg_obj
         self._valid_algs.add(alg_id)
         self._decoders.clear()
+        _core.forget_drop_in()
 
     def unregister_algorithm(self, alg_id: str) -> None:
         """Unregisters an Algorithm for use when creating and verifying tokens.
@@ -83,6 +84,7 @@ class PyJWS:
         del self._algorithms[alg_id]
         self._valid_algs.remove(alg_id)
         self._decoders.clear()
+        _core.forget_drop_in()
 
     def get_algorithms(self) -> list[str]:
         """Returns a list of supported values for the `alg` parameter."""
