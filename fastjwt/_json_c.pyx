@@ -17,7 +17,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from libc.math cimport isinf, isnan
-from libc.stdint cimport uint32_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
 import json as _json_module
@@ -62,6 +62,18 @@ for _i in range(256):
     _STR_CLASS[_i] = 2 if _i < 0x20 else (3 if _i >= 0x80 else 0)
 _STR_CLASS[0x22] = 1
 _STR_CLASS[0x5C] = 1
+
+cdef uint64_t _ONES = 0x0101010101010101
+cdef uint64_t _HIGHS = 0x8080808080808080
+
+
+cdef inline bint _special_byte_in(uint64_t w) noexcept nogil:
+    """Whether any byte of ``w`` is ``"``, ``\\``, below 0x20 or above 0x7F (exact for any, not which)."""
+    cdef uint64_t quote = w ^ (<uint64_t>0x22 * _ONES)
+    cdef uint64_t backslash = w ^ (<uint64_t>0x5C * _ONES)
+    cdef uint64_t found = ((quote - _ONES) & ~quote) | ((backslash - _ONES) & ~backslash) | (w - <uint64_t>0x20 * _ONES) | w
+    return (found & _HIGHS) != 0
+
 
 cdef inline bint _is_ws(unsigned char c) noexcept nogil:
     return c == 0x20 or c == 0x0A or c == 0x0D or c == 0x09
@@ -266,6 +278,14 @@ cdef object _string(Reader* r):
     cdef bint ascii = True
     cdef unsigned char cls
     cdef object text
+    cdef uint64_t word
+    # Eight bytes at a time while none is a quote, a backslash, a control character or non-ASCII (the usual case:
+    # claim values are plain ASCII); the first such byte, or the tail, goes to the byte-by-byte scanner below.
+    while i + 8 <= n:
+        memcpy(&word, buf + i, 8)
+        if _special_byte_in(word):
+            break
+        i += 8
     while i < n:
         cls = _STR_CLASS[buf[i]]
         if cls == 0:

@@ -490,3 +490,24 @@ def test_no_leaks_on_success_and_error_paths() -> None:
         [sys.executable, "-c", LEAK_CHECK], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+_SPECIALS = ['"', "\\\\", "\\n", "\\u00e9", "é", "\x01", "\x1f", "\x7f", "€", '\\"', "\U0001f600"]
+
+
+@pytest.mark.parametrize("special", _SPECIALS, ids=repr)
+def test_a_special_character_at_any_offset_of_a_string(codec: ModuleType, special: str) -> None:
+    # The compiled scanner skips plain ASCII eight bytes at a time: put each kind of byte it must stop at (quote,
+    # backslash, control, non-ASCII) at every offset across two 8-byte blocks, and compare with json.loads.
+    for length in range(0, 20):
+        for offset in range(length + 1):
+            doc = ('{"k":"' + "a" * offset + special + "b" * (length - offset) + '"}').encode()
+            try:
+                expected: Any = json.loads(doc)
+            except ValueError:
+                expected = JSONError
+            if expected is JSONError:
+                with pytest.raises(JSONError):
+                    codec.loads(doc)
+            else:
+                assert codec.loads(doc) == expected, doc
