@@ -5,6 +5,8 @@ The twin of ``fastjwt/_core_py.py``: same names, behaviour, exceptions and messa
 Raw buffers are read through explicit lengths; every index is checked against the length it came with.
 """
 
+cimport cython
+
 import math
 from datetime import timedelta
 import time
@@ -17,6 +19,27 @@ from cpython.long cimport PyLong_AsLongLongAndOverflow
 from libc.math cimport isfinite, trunc
 from libc.stdint cimport uint32_t
 from libc.string cimport memchr, memcmp, memcpy
+
+cdef extern from *:
+    """
+    /* time.time() without a Python call: the same system clock, read through CPython's C API. */
+    #if defined(PYPY_VERSION)
+    static int fastjwt_wall_clock(double *out) { (void)out; return -1; }
+    #elif PY_VERSION_HEX >= 0x030D0000
+    static int fastjwt_wall_clock(double *out) {
+        PyTime_t t;
+        if (PyTime_Time(&t) < 0) { PyErr_Clear(); return -1; }
+        *out = PyTime_AsSecondsDouble(t);
+        return 0;
+    }
+    #else
+    static int fastjwt_wall_clock(double *out) {
+        *out = _PyTime_AsSecondsDouble(_PyTime_GetSystemClock());
+        return 0;
+    }
+    #endif
+    """
+    int fastjwt_wall_clock(double* out) noexcept
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_COMPACT_ASCII(object o)
@@ -478,7 +501,10 @@ cdef class ClaimRules:
 
     cpdef double now(self) except? -1.0:
         """The current time in seconds since the epoch (the injected clock if any)."""
+        cdef double seconds
         if self.clock is None:
+            if fastjwt_wall_clock(&seconds) == 0:
+                return seconds
             return _time()
         return float(self.clock())
 
@@ -715,10 +741,16 @@ cdef class _HeaderPlan:
     cdef object key  # the PreparedKey, or None when the key is resolved per token (key sets, key sources)
 
 
+@cython.no_gc
+@cython.freelist(8)
 cdef class _Loaded:
+    """One token split and decoded, and what its verification found (key, time of the claim checks)."""
+
     cdef bytes payload, signing_input, signature, header_segment
     cdef dict header
     cdef _HeaderPlan plan
+    cdef object key
+    cdef double now
 
 
 cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _HeaderPlan plan):
@@ -930,6 +962,10 @@ cdef class Decoder:
         """The verified claims (a fresh dict), or the payload bytes when built without claim rules."""
         return self._run(token, detached_payload, False)
 
+    def decode_token(self, token):
+        """``decode(token)`` with nothing else: the one-argument form a Verifier binds (the cheapest call)."""
+        return self._run(token, None, False)
+
     def decode_complete(self, token, detached_payload=None):
         """``{"payload": ..., "header": ..., "signature": ...}`` as PyJWT's ``decode_complete`` returns it."""
         return self._run(token, detached_payload, True)
@@ -954,26 +990,32 @@ cdef class Decoder:
                 if result is not None:
                     return result
         cdef _Loaded loaded = _load(token, self.limits, self.header_cache, self._plan)
-        payload = loaded.payload
-        try:
-            key = self._check(loaded, detached_payload)
-            if detached_payload is not None:
-                payload = detached_payload
-            if rules is None:
-                claims = payload
-            else:
-                claims = parse_payload(payload, self.limits.max_depth)
-                now = rules.now()
-                rules.check(claims, now)
-        except Exception as exc:
-            if self.error_cache_ttl > 0 and rules is not None and detached_payload is None and \
-                    isinstance(token, (str, bytes)) and isinstance(exc, InvalidTokenError):
-                self._store_error(token, exc)
-            raise
+        # The try block (and the thread-state bookkeeping it costs) only when failures are cached.
+        if self.error_cache_ttl > 0 and rules is not None and detached_payload is None:
+            try:
+                claims = self._verified(loaded, detached_payload)
+            except Exception as exc:
+                if isinstance(token, (str, bytes)) and isinstance(exc, InvalidTokenError):
+                    self._store_error(token, exc)
+                raise
+        else:
+            claims = self._verified(loaded, detached_payload)
         if self.cache_size and detached_payload is None and rules is not None:
-            self._store(token, claims, payload, loaded, key, now)
+            self._store(token, claims, loaded.payload, loaded, loaded.key, loaded.now)
         if complete:
             return {"payload": claims, "header": PyDict_Copy(loaded.header), "signature": loaded.signature}
+        return claims
+
+    cdef object _verified(self, _Loaded loaded, detached_payload):
+        """Signature, then payload, then claims: the claims dict (or the payload bytes without claim rules)."""
+        cdef ClaimRules rules = self.rules
+        loaded.key = self._check(loaded, detached_payload)
+        payload = loaded.payload if detached_payload is None else detached_payload
+        if rules is None:
+            return payload
+        claims = parse_payload(payload, self.limits.max_depth)
+        loaded.now = rules.now()
+        rules.check(claims, loaded.now)
         return claims
 
     cdef object _check(self, _Loaded loaded, detached_payload):

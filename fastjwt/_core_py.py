@@ -687,6 +687,10 @@ class Decoder:
         """The verified claims (a fresh dict), or the payload bytes when built without claim rules."""
         return self._run(token, detached_payload, False)
 
+    def decode_token(self, token: Any) -> Any:
+        """``decode(token)`` with nothing else: the one-argument form a Verifier binds (the cheapest call)."""
+        return self._run(token, None, False)
+
     def decode_complete(self, token: Any, detached_payload: bytes | None = None) -> dict[str, Any]:
         """``{"payload": ..., "header": ..., "signature": ...}`` as PyJWT's ``decode_complete`` returns it."""
         return self._run(token, detached_payload, True)  # type: ignore[no-any-return]

@@ -21,6 +21,7 @@ from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
 import json as _json_module
+import sys
 
 from fastjwt._json_errors import JSONError
 
@@ -353,6 +354,32 @@ cdef object _cached_name(const unsigned char* text, Py_ssize_t length):
     return name
 
 
+# JOSE's registered names are three letters. The parser hands out the interpreter's interned str for them: the same
+# objects as the string constants the core looks claims up with, so those dict lookups compare pointers, not bytes.
+_JOSE_NAMES = tuple(sys.intern(name) for name in (
+    "exp", "iat", "nbf", "iss", "aud", "sub", "jti", "alg", "typ", "kid", "cty", "b64", "jku", "jwk", "x5u", "x5c",
+    "x5t",
+))
+cdef enum:
+    N_JOSE_NAMES = 17
+cdef uint32_t _jose_codes[N_JOSE_NAMES]
+cdef PyObject* _jose_objects[N_JOSE_NAMES]
+for _i in range(N_JOSE_NAMES):
+    _jose_objects[_i] = <PyObject*>_JOSE_NAMES[_i]
+    _jose_codes[_i] = (<uint32_t>ord(_JOSE_NAMES[_i][0]) | (<uint32_t>ord(_JOSE_NAMES[_i][1]) << 8)
+                       | (<uint32_t>ord(_JOSE_NAMES[_i][2]) << 16))
+
+
+cdef inline PyObject* _jose_name(const unsigned char* text) noexcept:
+    """The interned str of a registered three-letter name at ``text``, or NULL."""
+    cdef uint32_t code = text[0] | (<uint32_t>text[1] << 8) | (<uint32_t>text[2] << 16)
+    cdef int k
+    for k in range(N_JOSE_NAMES):
+        if _jose_codes[k] == code:
+            return _jose_objects[k]
+    return NULL
+
+
 cdef object _key(Reader* r):
     """Parse ``"name"`` ws ``:`` at r.pos (whitespace before it already skipped)."""
     cdef object name = None
@@ -363,8 +390,10 @@ cdef object _key(Reader* r):
         _syntax(r, r.pos)
     while i < r.n and i - start <= KEY_CACHE_MAX_LEN and _STR_CLASS[buf[i]] == 0:
         i += 1
+    cdef PyObject* registered
     if i < r.n and buf[i] == 0x22 and i - start <= KEY_CACHE_MAX_LEN:
-        name = _cached_name(buf + start, i - start)
+        registered = _jose_name(buf + start) if i - start == 3 else NULL
+        name = <object>registered if registered != NULL else _cached_name(buf + start, i - start)
         r.pos = i + 1
     else:
         name = _string(r)

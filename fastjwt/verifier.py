@@ -153,7 +153,7 @@ class Verifier:
             cache_ttl=cache_ttl,
             error_cache_ttl=error_cache_ttl,
         )
-        self.decode = self._decoder.decode  # type: ignore[method-assign]
+        self.decode = self._decoder.decode_token  # type: ignore[method-assign]
         self.decode_complete = self._decoder.decode_complete  # type: ignore[method-assign]
 
     # -- decoding -----------------------------------------------------------------------------------------------------
