@@ -1094,7 +1094,7 @@ cdef class Decoder:
     cdef _store_error(self, token, exc):
         cdef _CacheEntry entry = _CacheEntry.__new__(_CacheEntry)
         entry.error = exc
-        entry.expires = time.monotonic() + self.error_cache_ttl
+        entry.expires = self.rules.now() + self.error_cache_ttl
         self._insert(token, entry)
 
     cdef _insert(self, token, _CacheEntry entry):
@@ -1109,7 +1109,7 @@ cdef class Decoder:
 
     cdef object _hit(self, token, _CacheEntry entry, bint complete):
         if entry.error is not None:
-            if time.monotonic() < entry.expires:
+            if self.rules.now() < entry.expires:
                 exc = entry.error
                 raise type(exc)(*exc.args)
             self._cache.pop(token, None)

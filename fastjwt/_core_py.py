@@ -813,7 +813,7 @@ class Decoder:
     def _store_error(self, token: Any, exc: BaseException) -> None:
         entry = _CacheEntry()
         entry.error = exc
-        entry.expires = time.monotonic() + self.error_cache_ttl
+        entry.expires = self.rules.now() + self.error_cache_ttl  # type: ignore[union-attr]
         self._insert(token, entry)
 
     def _insert(self, token: Any, entry: _CacheEntry) -> None:
@@ -828,7 +828,7 @@ class Decoder:
 
     def _hit(self, token: Any, entry: _CacheEntry, complete: bool) -> Any:
         if entry.error is not None:
-            if time.monotonic() < entry.expires:
+            if self.rules.now() < entry.expires:  # type: ignore[union-attr]
                 exc = entry.error
                 raise type(exc)(*exc.args)
             self._cache.pop(token, None)

@@ -13,6 +13,7 @@ served from the cache: a lookup plus the claim checks, no signature check. Seman
   stored, whether or not the token has ``iat``;
 * bounded: the oldest entry is evicted first;
 * failures are not cached unless ``error_cache_ttl`` > 0, and then only token failures, never key-fetch failures;
+  every TTL runs on the verifier's clock (``now=`` when given);
 * with a key set or key source, an entry is dropped when the token's key is no longer the one the source returns
   (the key was rotated out);
 * each call returns a new dict: one caller's mutation never reaches another caller's result.

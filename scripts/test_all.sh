@@ -16,7 +16,7 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/src" "$WORK/run/checkout"
 (cd "$ROOT" && tar cf - --exclude='*.c' --exclude='*.so' --exclude='*.html' --exclude=__pycache__ \
     fastjwt setup.py pyproject.toml MANIFEST.in README.md LICENSE) | tar xf - -C "$WORK/src"
-(cd "$ROOT" && cp -r tests benchmarks docs pyproject.toml "$WORK/run/checkout/")
+(cd "$ROOT" && cp -r tests benchmarks docs fuzz pyproject.toml "$WORK/run/checkout/")
 # The Wycheproof tests look for ../shared two levels above tests/, as in the working tree.
 if [ -d "$ROOT/../shared" ]; then ln -s "$(cd "$ROOT/../shared" && pwd)" "$WORK/run/shared"; fi
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 
 import keyfiles
@@ -157,12 +156,28 @@ def test_failures_cached_with_error_cache_ttl(counting: type[CountingHMAC], cloc
         with pytest.raises(InvalidSignatureError):
             v.decode(bad)
     assert counting.calls == 1
-    # the error cache runs on the monotonic clock (not ``now=``): pass its TTL on both
-    clock.advance(1)
-    time.sleep(0.25)
+    # the error cache runs on the verifier's clock (``now=`` here), like the rest of the cache
+    clock.advance(0.1)
+    with pytest.raises(InvalidSignatureError):
+        v.decode(bad)
+    assert counting.calls == 1
+    clock.advance(0.15)
     with pytest.raises(InvalidSignatureError):
         v.decode(bad)
     assert counting.calls == 2
+
+
+def test_a_cached_failure_expires_on_the_injected_clock(clock: Clock) -> None:
+    # not yet valid at first: the failure is cached for 60 s of the verifier's clock, then the token is checked again
+    v = _v(clock, error_cache_ttl=60)
+    token = _tok(a=1, nbf=int(clock.t) + 30)
+    with pytest.raises(ImmatureSignatureError):
+        v.decode(token)
+    clock.advance(45)
+    with pytest.raises(ImmatureSignatureError):
+        v.decode(token)
+    clock.advance(20)
+    assert v.decode(token) == {"a": 1, "nbf": int(clock.t) - 35}
 
 
 def test_returned_dicts_independent(counting: type[CountingHMAC], clock: Clock) -> None:
