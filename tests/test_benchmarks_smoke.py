@@ -217,7 +217,12 @@ def test_a_bar_prints_its_ratio_and_verdict(capsys: pytest.CaptureFixture[str]) 
 
 def test_breakdown_names_every_step_and_adds_up() -> None:
     rows = dict(bars.breakdown("HS256", bars.Settings(rounds=2, batch_seconds=0.001)))
-    steps = ["str.split('.')", "b64url_decode(payload)", "fastjwt._json.loads(payload)", "cryptography HS256 verify"]
+    steps = [
+        "b64url_decode(payload)",
+        "b64url_decode(signature)",
+        "fastjwt._json.loads(payload)",
+        "cryptography HS256 verify",
+    ]
     for step in steps:
         assert rows[step] > 0
     parts = [
@@ -228,7 +233,7 @@ def test_breakdown_names_every_step_and_adds_up() -> None:
             "sum of the steps above",
             "Verifier.decode (whole)",
             "Verifier.decode, cache hit",
-            "unaccounted: dispatch, header cache, checks, result",
+            "the rest: dots, header plan, key call, claim checks, result",
         }
     ]
     assert abs(sum(parts) - rows["sum of the steps above"]) < 1e-12
@@ -236,7 +241,28 @@ def test_breakdown_names_every_step_and_adds_up() -> None:
         abs(
             rows["Verifier.decode (whole)"]
             - rows["sum of the steps above"]
-            - rows["unaccounted: dispatch, header cache, checks, result"]
+            - rows["the rest: dots, header plan, key call, claim checks, result"]
         )
         < 1e-12
     )
+
+
+def test_a_ratio_bar_with_a_floor_says_how_much_of_the_target_it_takes() -> None:
+    def slow(_: object) -> int:
+        return sum(range(400))
+
+    def fast(_: object) -> int:
+        return sum(range(100))
+
+    result = bars.ratio_bar(
+        "slow vs fast",
+        ("slow", slow, None),
+        ("fast", fast, None),
+        at_most=0.8,
+        settings=bars.Settings(rounds=2, batch_seconds=0.002),
+        floor=("half of slow", lambda _: sum(range(200)), None),
+    )
+    assert result.status == "FAIL"
+    floor_line = [line for line in result.detail.splitlines() if "floor, half of slow:" in line]
+    assert len(floor_line) == 1
+    assert "x fast's time" in floor_line[0] and "of the target's" in floor_line[0]
