@@ -25,6 +25,16 @@ import sys
 
 from fastjwt._json_errors import JSONError
 
+cdef extern from *:
+    """
+    #if defined(PYPY_VERSION) || PY_VERSION_HEX >= 0x030E0000
+    #define fastjwt_dict_presized(n) PyDict_New()
+    #else
+    #define fastjwt_dict_presized(n) _PyDict_NewPresized(n)
+    #endif
+    """
+    dict _dict_presized "fastjwt_dict_presized" (Py_ssize_t n)
+
 cdef extern from "Python.h":
     object PyUnicode_New(Py_ssize_t size, Py_UCS4 maxchar)
     void* PyUnicode_DATA(object o)
@@ -42,6 +52,7 @@ cdef extern from "Python.h":
 __all__ = ["JSONError", "dumps", "loads"]
 
 cdef enum:
+    TOP_LEVEL_MEMBERS = 10
     MAX_INT_DIGITS = 4300
     # Fast-path integers: up to 18 digits fit a signed 64-bit accumulator.
     SMALL_INT_DIGITS = 18
@@ -533,7 +544,9 @@ cdef object _parse(Reader* r, Py_ssize_t max_depth):
                 depth += 1
                 if c == 0x7B:
                     key = _key(r)
-                    container = {}
+                    # the top-level object (a JWT's claims: typically 6 to 10 members) starts at its likely size,
+                    # skipping the resize a new dict makes at its sixth member; nested objects start small
+                    container = _dict_presized(TOP_LEVEL_MEMBERS) if depth == 1 else {}
                     is_object = True
                 else:
                     key = None
