@@ -1199,17 +1199,65 @@ cdef object _drop_in_owner = None
 cdef tuple _last_drop_in = None
 
 
+# The last drop-in encode that could be reused: (key, algorithm, sort_headers, header_typ, header_segment, prepared).
+cdef tuple _last_drop_in_encode = None
+#: ``algorithm``'s default in ``encode``: HS256, or a PyJWK's own algorithm (``None`` means ``none``, as in PyJWT).
+ALGORITHM_UNSET = object()
+
+
 def bind_drop_in(owner):
-    """Make ``owner`` (a ``PyJWT``) the object behind :func:`drop_in_decode`."""
-    global _drop_in_owner, _last_drop_in
+    """Make ``owner`` (a ``PyJWT``) the object behind :func:`drop_in_decode` and :func:`drop_in_encode`."""
+    global _drop_in_owner
     _drop_in_owner = owner
-    _last_drop_in = None
+    forget_drop_in()
 
 
 def forget_drop_in():
-    """Forget the last drop-in call (the owner's decoder cache was cleared, e.g. an algorithm was registered)."""
-    global _last_drop_in
+    """Forget the last drop-in calls (the owner's algorithms changed, or prepared keys were cleared)."""
+    global _last_drop_in, _last_drop_in_encode
     _last_drop_in = None
+    _last_drop_in_encode = None
+
+
+def drop_in_encode(payload, key, algorithm=ALGORITHM_UNSET, headers=None, json_encoder=None, sort_headers=True):
+    """``fastjwt.encode``: PyJWT's ``encode`` signature; a repeat of the last plain call reuses its header and key.
+
+    A plain call (no extra headers, no JSON encoder, a secret or key that needs no warning) made again with the same
+    key, algorithm and header sorting skips the header build and the key lookup: it costs what a ``Signer`` costs.
+    Anything else goes to the bound ``PyJWT`` object's ``encode``.
+    """
+    global _last_drop_in_encode
+    cdef tuple last = _last_drop_in_encode
+    owner = _drop_in_owner
+    if headers is None and json_encoder is None and last is not None:
+        last_key = last[0]
+        if ((last_key is key or ((type(key) is str or type(key) is bytes) and type(last_key) is type(key)
+                                 and last_key == key))
+                and (last[1] is algorithm or (type(algorithm) is str and last[1] == algorithm))
+                and bool(last[2]) == bool(sort_headers) and last[3] is owner._jws.header_typ):
+            return sign_compact(last[4], encode_claims(payload, None), <PreparedKey>last[5], False)
+    token = owner.encode(payload, key, algorithm, headers, json_encoder, sort_headers)
+    if headers is None and json_encoder is None and (type(key) is str or type(key) is bytes) and (
+            algorithm is ALGORITHM_UNSET or type(algorithm) is str):
+        try:
+            _remember_encode(owner, key, algorithm, sort_headers)
+        except Exception:  # the memo is an optimisation: whatever stops it, the next call takes the full path
+            _last_drop_in_encode = None
+    return token
+
+
+cdef _remember_encode(owner, key, algorithm, sort_headers):
+    """Keep what the call just made succeeded with, for the next identical call (never for a key that warns)."""
+    global _last_drop_in_encode
+    from . import _keys
+
+    jws = owner._jws
+    alg = "HS256" if algorithm is ALGORITHM_UNSET else algorithm
+    prepared = _keys.prepare(alg, jws.get_algorithm_by_name(alg), key)
+    if prepared.key_length_msg is not None:
+        return
+    header_segment = jws._header_segment(alg, None, None, False, sort_headers)
+    _last_drop_in_encode = (key, algorithm, bool(sort_headers), jws.header_typ, header_segment, prepared)
 
 
 cdef inline bint _same_normalised(object stored, object given) except -1:
@@ -1279,8 +1327,10 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
                         **kwargs)
 
 __all__ = [
+    "ALGORITHM_UNSET",
     "bind_drop_in",
     "drop_in_decode",
+    "drop_in_encode",
     "forget_drop_in",
     "drop_in_key",
     "DEFAULT_LIMITS",

@@ -928,8 +928,24 @@ def bind_drop_in(owner: Any) -> None:
     _drop_in_owner = owner
 
 
+#: ``algorithm``'s default in ``encode``: HS256, or a PyJWK's own algorithm (``None`` means ``none``, as in PyJWT).
+ALGORITHM_UNSET: Any = object()
+
+
 def forget_drop_in() -> None:
-    """Forget the last drop-in call (the owner's decoder cache was cleared); the twin keeps no such memo."""
+    """Forget the last drop-in calls (the owner's algorithms changed); the twin keeps no such memo."""
+
+
+def drop_in_encode(
+    payload: Any,
+    key: Any,
+    algorithm: Any = ALGORITHM_UNSET,
+    headers: Any = None,
+    json_encoder: Any = None,
+    sort_headers: bool = True,
+) -> str:
+    """``fastjwt.encode``: PyJWT's ``encode`` signature, handed to the bound ``PyJWT`` object's ``encode``."""
+    return _drop_in_owner.encode(payload, key, algorithm, headers, json_encoder, sort_headers)  # type: ignore[no-any-return]
 
 
 def drop_in_decode(
@@ -963,8 +979,10 @@ def drop_in_decode(
     )
 
 __all__ = [
+    "ALGORITHM_UNSET",
     "bind_drop_in",
     "drop_in_decode",
+    "drop_in_encode",
     "forget_drop_in",
     "drop_in_key",
     "DEFAULT_LIMITS",

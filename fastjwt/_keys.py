@@ -69,6 +69,7 @@ def clear() -> None:
     """Forget every cached prepared key."""
     with _lock:
         _cache.clear()
+    _core.forget_drop_in()
 
 
 def _hmac_hashes() -> dict[str, Any]:

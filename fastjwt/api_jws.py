@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .algorithms import AllowedPrivateKeys, AllowedPublicKeys
     from .types import SigOptions
 
-_ALGORITHM_UNSET: Any = object()
+_ALGORITHM_UNSET: Any = _core.ALGORITHM_UNSET
 _DECODER_CACHE_SIZE = 128
 
 

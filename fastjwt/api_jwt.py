@@ -324,12 +324,13 @@ def _prepared_claims(payload: dict[str, Any]) -> dict[str, Any]:
 
 _jwt_global_obj = PyJWT()
 _jwt_global_obj._jws = _jws_global_obj
-encode = _jwt_global_obj.encode
 decode_complete = _jwt_global_obj.decode_complete
-# The module-level decode is the compiled entry point: PyJWT.decode's signature, and a repeated plain call
-# (no options) reaches its cached Decoder without a Python frame.
+# The module-level encode and decode are compiled entry points with PyJWT's signatures: a repeated plain call reaches
+# its prepared header and key (encode) or its cached Decoder (decode) without a Python frame.
 _core.bind_drop_in(_jwt_global_obj)
 if TYPE_CHECKING:
-    decode = _jwt_global_obj.decode  # PyJWT.decode's exact signature for type checkers
+    encode = _jwt_global_obj.encode  # PyJWT's exact signatures for type checkers
+    decode = _jwt_global_obj.decode
 else:
+    encode = _core.drop_in_encode
     decode = _core.drop_in_decode
