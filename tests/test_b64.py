@@ -86,7 +86,9 @@ def test_random_input_either_decodes_canonically_or_raises(core: ModuleType, tex
     assert core.b64url_encode(out) == text.encode()
 
 
-_NOT_IN_ALPHABET = [b"+", b"/", b"=", b" ", b".", b"\x00", b"@", b"[", b"`", b"{", b":", b",", b"\x7f", b"\x80", b"\xff"]
+_NOT_IN_ALPHABET = [
+    b"+", b"/", b"=", b" ", b".", b"\x00", b"@", b"[", b"`", b"{", b":", b",", b"\x7f", b"\x80", b"\xff",
+]
 
 
 @twin
