@@ -140,23 +140,28 @@ cdef bytes _encode(const unsigned char* src, Py_ssize_t n):
     return out
 
 
-cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow_padding):
-    """Strict decode of ``n`` bytes at ``src``; None on any failure (the caller raises)."""
+cdef Py_ssize_t _decoded_length(const unsigned char* src, Py_ssize_t* n, bint allow_padding) noexcept:
+    """The decoded size of ``*n`` characters at ``src`` (``*n`` loses any allowed padding), or -1 if impossible."""
     cdef Py_ssize_t pad = 0
-    if allow_padding and n > 0 and src[n - 1] == b'=':
-        if n % 4:
-            return None
-        while pad < n and src[n - 1 - pad] == b'=':
+    cdef Py_ssize_t length = n[0]
+    if allow_padding and length > 0 and src[length - 1] == b'=':
+        if length % 4:
+            return -1
+        while pad < length and src[length - 1 - pad] == b'=':
             pad += 1
         if pad > 2:
-            return None
-        n -= pad
-    cdef Py_ssize_t rem = n % 4
+            return -1
+        length -= pad
+        n[0] = length
+    cdef Py_ssize_t rem = length % 4
     if rem == 1:
-        return None
-    cdef Py_ssize_t out_len = (n // 4) * 3 + (rem - 1 if rem else 0)
-    cdef bytes out = PyBytes_FromStringAndSize(NULL, out_len)
-    cdef unsigned char* dst = <unsigned char*>PyBytes_AS_STRING(out)
+        return -1
+    return (length // 4) * 3 + (rem - 1 if rem else 0)
+
+
+cdef bint _decode_into(const unsigned char* src, Py_ssize_t n, unsigned char* dst, Py_ssize_t out_len) noexcept:
+    """Strict decode of ``n`` characters (no padding) into the ``out_len`` bytes at ``dst``; False on any bad input."""
+    cdef Py_ssize_t rem = n % 4
     cdef Py_ssize_t i = fastjwt_b64url_decode_blocks(src, n, dst, out_len)  # long runs of valid blocks, 32 at a time
     cdef Py_ssize_t j = (i // 4) * 3
     cdef int a, b, c
@@ -165,7 +170,7 @@ cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow
         group = (_SHIFTED[0][src[i]] | _SHIFTED[1][src[i + 1]] | _SHIFTED[2][src[i + 2]]
                  | _SHIFTED[3][src[i + 3]])
         if group & _BAD:
-            return None
+            return False
         dst[j] = <unsigned char>(group >> 16)
         dst[j + 1] = <unsigned char>(group >> 8)
         dst[j + 2] = <unsigned char>group
@@ -175,16 +180,27 @@ cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow
         a = _DECODE[src[i]]
         b = _DECODE[src[i + 1]]
         if (a | b) < 0 or (b & 15):
-            return None
+            return False
         dst[j] = <unsigned char>((a << 2) | (b >> 4))
     elif rem == 3:
         a = _DECODE[src[i]]
         b = _DECODE[src[i + 1]]
         c = _DECODE[src[i + 2]]
         if (a | b | c) < 0 or (c & 3):
-            return None
+            return False
         dst[j] = <unsigned char>((a << 2) | (b >> 4))
         dst[j + 1] = <unsigned char>(((b & 15) << 4) | (c >> 2))
+    return True
+
+
+cdef object _decode(const unsigned char* src, Py_ssize_t n, str name, bint allow_padding):
+    """Strict decode of ``n`` bytes at ``src`` into a new bytes object; None on any failure (the caller raises)."""
+    cdef Py_ssize_t out_len = _decoded_length(src, &n, allow_padding)
+    if out_len < 0:
+        return None
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, out_len)
+    if not _decode_into(src, n, <unsigned char*>PyBytes_AS_STRING(out), out_len):
+        return None
     return out
 
 
@@ -446,6 +462,7 @@ def seconds(value, str name):
 
 cdef enum:
     _NOT_A_NUMBER = 2
+    SCRATCH_SIZE = 1024  # payload bytes decoded on the stack (a typical claims set is a few hundred)
 
 
 cdef int _compare_time(object value, double bound) except -2:
@@ -574,9 +591,10 @@ cdef class ClaimRules:
             raise ExpiredSignatureError("Signature has expired (max_age)")
 
     cdef _check_iss(self, dict payload):
-        if "iss" not in payload:
+        cdef PyObject* found = PyDict_GetItem(payload, "iss")
+        if found is NULL:
             raise MissingRequiredClaimError("iss")
-        iss = payload["iss"]
+        iss = <object>found
         if not isinstance(iss, str):
             raise InvalidIssuerError("Payload Issuer (iss) must be a string")
         issuer = self.issuer
@@ -585,10 +603,10 @@ cdef class ClaimRules:
                 raise InvalidIssuerError("Invalid issuer")
             return
         try:
-            found = iss in issuer
+            listed = iss in issuer
         except TypeError:
             raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
-        if not found:
+        if not listed:
             raise InvalidIssuerError("Invalid issuer")
 
     cdef _check_aud(self, dict payload):
@@ -754,11 +772,15 @@ cdef class _Loaded:
     cdef bytes payload, signing_input, signature, header_segment
     cdef dict header
     cdef _HeaderPlan plan
+    # the decoded payload: in ``payload``, or (no bytes object needed) in the caller's scratch buffer
+    cdef const unsigned char* payload_data
+    cdef Py_ssize_t payload_len
     cdef object key
     cdef double now
 
 
-cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _HeaderPlan plan):
+cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _HeaderPlan plan,
+                   unsigned char* scratch=NULL, Py_ssize_t scratch_size=0):
     cdef bytes data
     cdef const unsigned char* p
     cdef Py_ssize_t n
@@ -799,12 +821,26 @@ cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _Header
         else:
             out.header = parse_header(out.header_segment, limits.max_depth, limits.allow_padding)
     out.signing_input = PyBytes_FromStringAndSize(<const char*>p, last)
+    cdef const unsigned char* segment = p + first + 1
+    cdef Py_ssize_t segment_len = last - first - 1
+    cdef Py_ssize_t payload_len
     if out.plan is None and out.header.get("b64", True) is False:
-        if last - first - 1 > 0:
+        if segment_len > 0:
             raise DecodeError("Payload segment must be empty when 'b64' is false.")
         out.payload = b""
+        out.payload_len = 0
     else:
-        out.payload = _decode_or_raise(p + first + 1, last - first - 1, "payload", limits.allow_padding)
+        payload_len = _decoded_length(segment, &segment_len, limits.allow_padding)
+        if payload_len < 0:
+            raise DecodeError("Invalid payload padding")
+        if scratch != NULL and payload_len <= scratch_size:
+            out.payload_data = scratch
+        else:
+            out.payload = PyBytes_FromStringAndSize(NULL, payload_len)
+            out.payload_data = <const unsigned char*>PyBytes_AS_STRING(out.payload)
+        if not _decode_into(segment, segment_len, <unsigned char*>out.payload_data, payload_len):
+            raise DecodeError("Invalid payload padding")
+        out.payload_len = payload_len
     out.signature = _decode_or_raise(p + last + 1, n - last - 1, "crypto", limits.allow_padding)
     return out
 
@@ -832,8 +868,12 @@ cpdef str check_algorithm(dict header, allowed):
 
 cpdef dict parse_payload(bytes payload, int max_depth):
     """The claims object of a verified payload (PyJWT's ``_decode_payload``)."""
+    return _claims_from(<const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload), max_depth)
+
+
+cdef dict _claims_from(const unsigned char* data, Py_ssize_t n, int max_depth):
     try:
-        claims = loads_buffer(<const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload), max_depth)
+        claims = loads_buffer(data, n, max_depth)
     except _JSONError as exc:
         raise DecodeError(f"Invalid payload string: {exc}") from None
     if type(claims) is not dict:
@@ -994,7 +1034,12 @@ cdef class Decoder:
                 result = self._hit(token, <_CacheEntry>found, complete)
                 if result is not None:
                     return result
-        cdef _Loaded loaded = _load(token, self.limits, self.header_cache, self._plan)
+        # A payload that fits is decoded on the stack when no bytes object of it is needed (no token cache to keep it,
+        # claim rules to parse it); the buffer outlives every use of it, all within this call.
+        cdef unsigned char scratch[SCRATCH_SIZE]
+        cdef bint use_scratch = self.cache_size == 0 and rules is not None and detached_payload is None
+        cdef _Loaded loaded = _load(token, self.limits, self.header_cache, self._plan,
+                                    scratch if use_scratch else NULL, SCRATCH_SIZE)
         # The try block (and the thread-state bookkeeping it costs) only when failures are cached.
         if self.error_cache_ttl > 0 and rules is not None and detached_payload is None:
             try:
@@ -1015,10 +1060,11 @@ cdef class Decoder:
         """Signature, then payload, then claims: the claims dict (or the payload bytes without claim rules)."""
         cdef ClaimRules rules = self.rules
         loaded.key = self._check(loaded, detached_payload)
-        payload = loaded.payload if detached_payload is None else detached_payload
+        if detached_payload is not None:
+            return detached_payload if rules is None else parse_payload(detached_payload, self.limits.max_depth)
         if rules is None:
-            return payload
-        claims = parse_payload(payload, self.limits.max_depth)
+            return loaded.payload
+        claims = _claims_from(loaded.payload_data, loaded.payload_len, self.limits.max_depth)
         loaded.now = rules.now()
         rules.check(claims, loaded.now)
         return claims
