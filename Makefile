@@ -42,6 +42,12 @@ bars: build
 	$(PY) benchmarks/bars.py
 
 # Packaging and static checks (issue 7).
+# Instructions per call under valgrind's callgrind (repeatable, unlike wall-clock time): the profile behind the bars.
+# make profile PROFILE_ARGS="RS256-verifier --functions" lists the overhead beyond cryptography's verify by function.
+.PHONY: profile
+profile: build
+	$(PY) benchmarks/instructions.py $(PROFILE_ARGS)
+
 .PHONY: dist-check test-all lint typecheck
 
 # sdist + wheel into dist/, the wheel into a fresh venv without Cython or a compiler, the suite against the installed

@@ -93,6 +93,8 @@ cdef signed char _DECODE[256]
 cdef enum:
     _BAD = 0x1000000
 cdef uint32_t _SHIFTED[4][256]
+# The encoder writes two characters per lookup: the pair of alphabet characters for each 12-bit value.
+cdef unsigned char _PAIRS[4096][2]
 
 
 cdef void _init_tables() noexcept:
@@ -105,6 +107,9 @@ cdef void _init_tables() noexcept:
         _DECODE[<unsigned char>_ALPHABET[i]] = i
         for k in range(4):
             _SHIFTED[k][<unsigned char>_ALPHABET[i]] = (<uint32_t>i) << (18 - 6 * k)
+    for i in range(4096):
+        _PAIRS[i][0] = _ALPHABET[i >> 6]
+        _PAIRS[i][1] = _ALPHABET[i & 63]
 
 
 _init_tables()
@@ -122,10 +127,8 @@ cdef bytes _encode(const unsigned char* src, Py_ssize_t n):
     cdef unsigned int v
     while i + 3 <= n:
         v = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2]
-        dst[j] = _ALPHABET[(v >> 18) & 63]
-        dst[j + 1] = _ALPHABET[(v >> 12) & 63]
-        dst[j + 2] = _ALPHABET[(v >> 6) & 63]
-        dst[j + 3] = _ALPHABET[v & 63]
+        memcpy(dst + j, _PAIRS[v >> 12], 2)
+        memcpy(dst + j + 2, _PAIRS[v & 0xFFF], 2)
         i += 3
         j += 4
     if n - i == 1:

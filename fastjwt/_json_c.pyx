@@ -87,6 +87,12 @@ cdef inline bint _special_byte_in(uint64_t w) noexcept nogil:
     return (found & _HIGHS) != 0
 
 
+cdef inline bint _has_byte(uint64_t w, unsigned char b) noexcept nogil:
+    """Whether any byte of ``w`` equals ``b`` (exact for any, not which)."""
+    cdef uint64_t x = w ^ (<uint64_t>b * _ONES)
+    return ((x - _ONES) & ~x & _HIGHS) != 0
+
+
 cdef inline bint _is_ws(unsigned char c) noexcept nogil:
     return c == 0x20 or c == 0x0A or c == 0x0D or c == 0x09
 
@@ -712,8 +718,17 @@ cdef int _write_str(Writer* w, str s) except -1:
     out = w.buf + w.length
     out[0] = b'"'
     out += 1
+    cdef uint64_t word
     if PyUnicode_IS_ASCII(s):
         i = 0
+        # eight characters at a time while none needs escaping (quote, backslash, control, DEL)
+        while i + 8 <= length:
+            memcpy(&word, <const unsigned char*>data + i, 8)
+            if _special_byte_in(word) or _has_byte(word, 0x7F):
+                break
+            memcpy(out, &word, 8)
+            out += 8
+            i += 8
         while i < length:
             c = (<const unsigned char*>data)[i]
             if _STR_CLASS[c] == 0 and c != 0x7F:

@@ -511,3 +511,13 @@ def test_a_special_character_at_any_offset_of_a_string(codec: ModuleType, specia
                     codec.loads(doc)
             else:
                 assert codec.loads(doc) == expected, doc
+
+
+@pytest.mark.parametrize("special", ['"', "\\", "\n", "\x01", "\x1f", "\x7f", "é", "€", "\U0001f600"], ids=repr)
+def test_dumps_escapes_a_special_character_at_any_offset(codec: ModuleType, special: str) -> None:
+    # The compiled writer copies plain ASCII eight characters at a time: each character it must escape, at every
+    # offset across two 8-byte blocks, must come out as json.dumps writes it.
+    for length in range(0, 20):
+        for offset in range(length + 1):
+            value = "a" * offset + special + "b" * (length - offset)
+            assert codec.dumps({"k": value}) == json.dumps({"k": value}, separators=(",", ":")).encode(), value
