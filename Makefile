@@ -9,7 +9,7 @@ PIP := $(PY) -m pip
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "setuptools>=69" "Cython>=3.0.10" wheel
+	$(PIP) install -q "setuptools>=77" "Cython>=3.0.10" wheel
 	$(PIP) install -q --no-build-isolation -e ".[test]"
 	touch $@
 
