@@ -47,7 +47,7 @@ fi
 # Outside the source tree; tests/ sits two levels below a directory that links shared/ (when this checkout has
 # one beside it) so the Wycheproof vectors resolve exactly as they do in the tree.
 mkdir -p "$WORK/outside/checkout"
-cp -r tests benchmarks docs pyproject.toml "$WORK/outside/checkout/"
+cp -r tests benchmarks docs fuzz pyproject.toml "$WORK/outside/checkout/"
 if [ -d "$ROOT/../shared" ]; then ln -s "$(cd "$ROOT/../shared" && pwd)" "$WORK/outside/shared"; fi
 cd "$WORK/outside/checkout"
 

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fastjwt"
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX")
 PYX_MODULES = sorted(p.stem for p in PACKAGE.glob("*.pyx"))
-FORBIDDEN_IN_WHEEL = (".c", ".pyx", ".pxd", ".html", ".pyc")
+FORBIDDEN_IN_WHEEL = (".c", ".h", ".pyx", ".pxd", ".html", ".pyc")
 FORBIDDEN_IN_SDIST = (".c", ".so", ".pyd", ".html", ".pyc")
 # Copied into the snapshot: what setup.py, pyproject.toml and MANIFEST.in name.
 SNAPSHOT_ITEMS = ("fastjwt", "tests", "benchmarks", "docs", "scripts", "setup.py", "pyproject.toml", "MANIFEST.in",
@@ -204,8 +204,8 @@ def test_sdist_has_the_cython_sources_and_what_the_build_and_tests_read(dists: D
         assert f"fastjwt/{module}.pyi" in names
     for required in ("setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "fastjwt/py.typed"):
         assert required in names, f"{required} missing from the sdist"
-    for source in PACKAGE.glob("*.py"):
-        assert f"fastjwt/{source.name}" in names
+    for source in [*PACKAGE.glob("*.py"), *PACKAGE.glob("*.pxd"), *PACKAGE.glob("*.h")]:
+        assert f"fastjwt/{source.name}" in names, f"{source.name} missing from the sdist: the extension build needs it"
     for key_file in (ROOT / "tests" / "keys").rglob("*"):
         if key_file.is_file() and "__pycache__" not in key_file.parts:
             assert key_file.relative_to(ROOT).as_posix() in names, f"{key_file.name} missing from the sdist"
