@@ -100,7 +100,7 @@ def _free_port() -> int:
 class UvicornThread:
     def __init__(self, app: Any) -> None:
         self.port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", lifespan="on", ws="none")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="error", lifespan="on", ws="websockets-sansio")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -302,32 +302,27 @@ def test_async_key_source(asgi_port: int) -> None:
     assert request(asgi_port, "/async/me", {"Authorization": "Bearer " + make_token(key=OTHER)})[0] == 401
 
 
-async def _run_websocket(token: str | None) -> list[dict[str, Any]]:
-    """Drive one websocket connection through the middleware as an ASGI server does (uvicorn here has no websocket
-    library installed, so the handshake is exercised in-process with the spec's messages)."""
-    headers = [(b"host", b"127.0.0.1")]
-    if token is not None:
-        headers.append((b"authorization", b"Bearer " + token.encode()))
-    scope = {"type": "websocket", "path": "/std/ws", "headers": headers, "asgi": {"version": "3.0"}}
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    await inbox.put({"type": "websocket.connect"})
-    sent: list[dict[str, Any]] = []
+def _websocket_claims(port: int, token: str | None) -> dict[str, Any]:
+    """Open a real websocket to the ASGI server (the token in the handshake) and return what the app sends back."""
+    from websockets.sync.client import connect
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await _ASGI_STACKS["std"](scope, inbox.get, send)
-    return sent
+    headers = {"Authorization": "Bearer " + token} if token is not None else {}
+    with connect(f"ws://127.0.0.1:{port}/std/ws", additional_headers=headers, open_timeout=10) as ws:
+        return json.loads(ws.recv(timeout=10))  # type: ignore[no-any-return]
 
 
-def test_websocket_checked_at_handshake() -> None:
+def test_websocket_checked_at_handshake(asgi_port: int) -> None:
+    from websockets.exceptions import InvalidStatus
+
     before = len(ASGI_LOG.calls)
-    assert asyncio.run(_run_websocket(None)) == [{"type": "websocket.close", "code": 1008}]
-    assert asyncio.run(_run_websocket(make_token(exp_delta=-100))) == [{"type": "websocket.close", "code": 1008}]
-    assert len(ASGI_LOG.calls) == before
-    sent = asyncio.run(_run_websocket(make_token()))
-    assert sent[0] == {"type": "websocket.accept"}
-    assert json.loads(sent[1]["text"])["note"] == SECRET_CLAIM  # the claims reached the app
+    for token in (None, make_token(exp_delta=-100), make_token(key=OTHER)):
+        with pytest.raises(InvalidStatus) as refused:
+            _websocket_claims(asgi_port, token)
+        # the middleware closes before accepting; uvicorn answers the handshake with 403
+        assert refused.value.response.status_code == 403
+    assert len(ASGI_LOG.calls) == before  # a refused handshake never reached the app
+    claims = _websocket_claims(asgi_port, make_token())
+    assert claims["note"] == SECRET_CLAIM  # the claims reached the app
     assert ASGI_LOG.calls[-1] == "ws:/std/ws"
 
 
