@@ -76,7 +76,6 @@ from .exceptions import (
 from .warnings import InsecureKeyLengthWarning
 
 cdef object _JSONError = _json.JSONError
-cdef object _loads = _json.loads
 cdef object _time = time.time
 cdef object _dumps = _json.dumps
 
