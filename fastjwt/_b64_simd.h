@@ -5,16 +5,17 @@
  * goes on from there (it finds and reports the bad character, and decodes the tail). So this code never decides that
  * input is invalid; it only decodes blocks it has checked are entirely valid.
  *
- * Built where the compiler can target AVX2 for one function (GCC and Clang on x86-64) and used only when the CPU has
- * it; everywhere else fastjwt_b64url_decode_blocks consumes nothing and the scalar decoder does all the work.
- * Define FASTJWT_NO_SIMD to build without it.
+ * Built on x86-64 Linux, where GCC and Clang can target AVX2 for one function and libgcc answers
+ * __builtin_cpu_supports, and used only when the CPU has AVX2. Everywhere else (macOS, whose toolchains have not
+ * always provided __builtin_cpu_supports, Windows, ARM) fastjwt_b64url_decode_blocks consumes nothing and the scalar
+ * decoder does all the work. Define FASTJWT_NO_SIMD to build without it.
  */
 #ifndef FASTJWT_B64_SIMD_H
 #define FASTJWT_B64_SIMD_H
 
 #include <Python.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTJWT_NO_SIMD)
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && !defined(FASTJWT_NO_SIMD)
 #include <immintrin.h>
 
 static int fastjwt_simd_ready = -1;
