@@ -151,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import fastjwt
 
-    print(f"fastjwt {'compiled core' if fastjwt.HAS_EXTENSION else 'pure-Python core'}, Python {sys.version.split()[0]}")
+    core = "compiled core" if fastjwt.HAS_EXTENSION else "pure-Python core"
+    print(f"fastjwt {core}, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         results: dict[str, tuple[float, dict[str, float]]] = {}
