@@ -373,7 +373,7 @@ cdef object _cached_name(const unsigned char* text, Py_ssize_t length):
 
 # JOSE's registered names are three letters. The parser hands out the interpreter's interned str for them: the same
 # objects as the string constants the core looks claims up with, so those dict lookups compare pointers, not bytes.
-_JOSE_NAMES = tuple(sys.intern(name) for name in (
+cdef tuple _JOSE_NAMES = tuple(sys.intern(name) for name in (
     "exp", "iat", "nbf", "iss", "aud", "sub", "jti", "alg", "typ", "kid", "cty", "b64", "jku", "jwk", "x5u", "x5c",
     "x5t",
 ))
@@ -821,10 +821,8 @@ cdef int _write_int(Writer* w, object obj) except -1:
 cdef int _write_float(Writer* w, double value) except -1:
     cdef char* text
     cdef Py_ssize_t size = 0
-    if isnan(value):
-        return _write(w, "NaN", 3)
-    if isinf(value):
-        return _write(w, "Infinity", 8) if value > 0 else _write(w, "-Infinity", 9)
+    if isnan(value) or isinf(value):
+        return 1  # refused: json.dumps (allow_nan=False) raises its ValueError
     # float.__repr__: shortest repr that round-trips, ".0" added to integral values.
     text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
     try:
@@ -844,7 +842,7 @@ cdef int _dump(Writer* w, object obj, int depth, bint sort_keys) except -1:
     cdef PyObject* key_ptr
     cdef PyObject* value_ptr
     cdef list keys
-    cdef object key
+    cdef object key, value
     if t is str:
         return _write_str(w, <str>obj)
     if obj is None:
@@ -876,29 +874,36 @@ cdef int _dump(Writer* w, object obj, int depth, bint sort_keys) except -1:
                     _write_char(w, b',')
                 _write_str(w, <str>key)
                 _write_char(w, b':')
-                if _dump(w, (<dict>obj)[key], depth + 1, sort_keys):
+                value = (<dict>obj).get(key, _ABSENT)
+                if value is _ABSENT or _dump(w, value, depth + 1, sort_keys) or PyDict_Size(obj) != size:
                     return 1
         else:
             i = 0
             while PyDict_Next(obj, &position, &key_ptr, &value_ptr):
-                if type(<object>key_ptr) is not str:
+                # Strong references before anything that allocates: a collection could run a finalizer that
+                # changes this dict. If it does change size, json.dumps starts over (and raises as it does).
+                key = <object>key_ptr
+                value = <object>value_ptr
+                if type(key) is not str:
                     return 1
                 if i:
                     _write_char(w, b',')
                 i += 1
-                _write_str(w, <str>key_ptr)
+                _write_str(w, <str>key)
                 _write_char(w, b':')
-                if _dump(w, <object>value_ptr, depth + 1, sort_keys):
+                if _dump(w, value, depth + 1, sort_keys) or PyDict_Size(obj) != size:
                     return 1
         return _write_char(w, b'}')
     if t is list:
-        size = PyList_GET_SIZE(obj)
         _write_char(w, b'[')
-        for i in range(size):
+        i = 0
+        while i < PyList_GET_SIZE(obj):  # re-read: the list is the caller's and may change under a finalizer
             if i:
                 _write_char(w, b',')
-            if _dump(w, <object>PyList_GET_ITEM(obj, i), depth + 1, sort_keys):
+            value = <object>PyList_GET_ITEM(obj, i)
+            if _dump(w, value, depth + 1, sort_keys):
                 return 1
+            i += 1
         return _write_char(w, b']')
     if t is tuple:
         size = PyTuple_GET_SIZE(obj)
@@ -912,8 +917,13 @@ cdef int _dump(Writer* w, object obj, int depth, bint sort_keys) except -1:
     return 1
 
 
+cdef object _ABSENT = object()
+
+
 def _json_dumps(obj, sort_keys, cls):
-    return _json_module.dumps(obj, separators=(",", ":"), sort_keys=sort_keys, cls=cls).encode("utf-8")
+    # NaN and Infinity are not JSON (RFC 8259 section 6), and fastjwt's own decoder refuses them: never write them.
+    return _json_module.dumps(obj, separators=(",", ":"), sort_keys=sort_keys, cls=cls, allow_nan=False).encode(
+        "utf-8")
 
 
 def dumps(obj, *, sort_keys=False, cls=None):

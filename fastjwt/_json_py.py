@@ -423,4 +423,5 @@ def dumps(obj: Any, *, sort_keys: bool = False, cls: type[json.JSONEncoder] | No
     :param sort_keys: sort object members by name.
     :param cls: a :class:`json.JSONEncoder` subclass to use instead of the default.
     """
-    return json.dumps(obj, separators=(",", ":"), sort_keys=sort_keys, cls=cls).encode("utf-8")
+    # NaN and Infinity are not JSON (RFC 8259 section 6), and fastjwt's own decoder refuses them: never write them.
+    return json.dumps(obj, separators=(",", ":"), sort_keys=sort_keys, cls=cls, allow_nan=False).encode("utf-8")

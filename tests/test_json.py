@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -336,9 +337,6 @@ DUMPABLE = [
     1e-7,
     0.1,
     123456789.0,
-    float("nan"),
-    float("inf"),
-    float("-inf"),
     "",
     "plain",
     '"\\/\b\f\n\r\t\x00\x1f\x20\x7e\x7f\x80\xff',
@@ -368,6 +366,17 @@ DUMPABLE = [
 def test_dumps_is_json_dumps(codec: ModuleType, value: Any, sort_keys: bool) -> None:
     expected = json.dumps(value, separators=(",", ":"), sort_keys=sort_keys).encode("utf-8")
     assert codec.dumps(value, sort_keys=sort_keys) == expected
+
+
+@pytest.mark.parametrize("sort_keys", [False, True])
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, {"exp": math.inf}, [1.0, {"a": [math.nan]}]])
+def test_dumps_refuses_non_finite_numbers(codec: ModuleType, value: Any, sort_keys: bool) -> None:
+    # NaN and Infinity are not JSON and fastjwt's parser refuses them: the writer never produces them either,
+    # raising json.dumps(allow_nan=False)'s ValueError (json.dumps itself would write them by default).
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        codec.dumps(value, sort_keys=sort_keys)
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        codec.dumps(value, sort_keys=sort_keys, cls=json.JSONEncoder)
 
 
 def test_dumps_with_cls_uses_it(codec: ModuleType) -> None:
