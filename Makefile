@@ -94,7 +94,10 @@ fuzz: build
 # allocator make RSS growth meaningless there (it runs in `make test`).
 ASAN_DIR ?= build/asan-tree
 ASAN_ENV = LD_PRELOAD="$$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 FASTJWT_REQUIRE_EXTENSION=1 PYTHONMALLOC=malloc
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 FASTJWT_REQUIRE_EXTENSION=1 PYTHONMALLOC=malloc \
+	FASTJWT_STRESS_SECONDS=$(STRESS_SECONDS)
+# How long the threaded cache stress (tests/test_cache_stress.py) runs under make asan; make test runs it for 2 s.
+STRESS_SECONDS ?= 30
 
 asan: venv
 	rm -rf $(ASAN_DIR) && mkdir -p $(ASAN_DIR)

@@ -8,12 +8,14 @@ Raw buffers are read through explicit lengths; every index is checked against th
 cimport cython
 
 import math
+import datetime as _datetime
 from datetime import timedelta
+import sys
 import time
 import warnings
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_Next
+from cpython.dict cimport PyDict_Copy, PyDict_Next
 from cpython.object cimport PyObject
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from libc.math cimport isfinite, trunc
@@ -24,28 +26,8 @@ cdef extern from "_b64_simd.h":
     Py_ssize_t fastjwt_b64url_decode_blocks(const unsigned char* src, Py_ssize_t n, unsigned char* dst,
                                             Py_ssize_t out_len) noexcept
 
-cdef extern from *:
-    """
-    /* time.time() without a Python call: the same system clock, read through CPython's C API. */
-    #if defined(PYPY_VERSION)
-    static int fastjwt_wall_clock(double *out) { (void)out; return -1; }
-    #elif PY_VERSION_HEX >= 0x030D0000
-    static int fastjwt_wall_clock(double *out) {
-        PyTime_t t;
-        if (PyTime_Time(&t) < 0) { PyErr_Clear(); return -1; }
-        *out = PyTime_AsSecondsDouble(t);
-        return 0;
-    }
-    #else
-    static int fastjwt_wall_clock(double *out) {
-        *out = _PyTime_AsSecondsDouble(_PyTime_GetSystemClock());
-        return 0;
-    }
-    #endif
-    """
-    int fastjwt_wall_clock(double* out) noexcept
-
 cdef extern from "Python.h":
+    object PyUnicode_FromObject(object o)
     bint PyUnicode_IS_COMPACT_ASCII(object o)
     void* PyUnicode_DATA(object o)
     Py_ssize_t PyUnicode_GET_LENGTH(object o)
@@ -76,13 +58,21 @@ from .exceptions import (
 from .warnings import InsecureKeyLengthWarning
 
 cdef object _JSONError = _json.JSONError
-cdef object _time = time.time
 cdef object _dumps = _json.dumps
+cdef object _sizeof = sys.getsizeof
 
 MAX_TOKEN_LENGTH = 1 << 20
 MAX_HEADER_LENGTH = 16 << 10
 MAX_JSON_DEPTH = 64
+#: The deepest nesting a caller may configure: copies of parsed values recurse this deep at most.
+MAX_JSON_DEPTH_LIMIT = 256
 HEADER_CACHE_SIZE = 512
+HEADER_CACHE_BYTES = 512 << 10
+#: The largest parsed header (its measured size) a header cache or a decoder's header plan keeps.
+HEADER_ENTRY_MAX_BYTES = 16 << 10
+TOKEN_CACHE_BYTES = 8 << 20
+#: The longest token whose failure the error cache remembers.
+ERROR_CACHE_MAX_TOKEN_LENGTH = 8 << 10
 
 cdef const char* _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 cdef signed char _DECODE[256]
@@ -112,6 +102,13 @@ cdef void _init_tables() noexcept:
 
 
 _init_tables()
+
+
+cdef inline int _given(object value, str name) except -1:
+    """Typed arguments of the entry points may not be None (Cython would let None through as the typed object)."""
+    if value is None:
+        raise TypeError(f"{name} must not be None")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -266,9 +263,11 @@ cdef class PreparedKey:
     cdef public object key_length_msg
 
     cpdef bytes sign(self, bytes msg):
+        """The signature of ``msg`` (``InvalidKeyError`` for a key that cannot sign)."""
         raise InvalidKeyError("this key cannot sign")
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        """Whether ``sig`` is a valid signature of ``msg`` by this key."""
         return False
 
     def __repr__(self):
@@ -287,11 +286,14 @@ cdef class HMACKey(PreparedKey):
         self._copy_keyed = crypto_hmac.HMAC(secret, hash_algorithm).copy
 
     cpdef bytes sign(self, bytes msg):
+        _given(msg, "msg")
         h = self._copy_keyed()
         h.update(msg)
         return h.finalize()
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        _given(msg, "msg")
+        _given(sig, "sig")
         h = self._copy_keyed()
         h.update(msg)
         return _equal_ct(h.finalize(), sig)
@@ -315,11 +317,14 @@ cdef class RSAKey(PreparedKey):
         self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         return self._private.sign(msg, self._padding, self._hash)
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        _given(msg, "msg")
+        _given(sig, "sig")
         try:
             self._public_verify(sig, msg, self._padding, self._hash)
         except InvalidSignature:
@@ -347,7 +352,7 @@ cdef bytes _der_integer(const unsigned char* p, Py_ssize_t n):
     return out
 
 
-def raw_to_der(bytes sig, Py_ssize_t size):
+def raw_to_der(bytes sig not None, Py_ssize_t size):
     """Raw ``r || s`` (each ``size`` bytes) to a DER ECDSA signature; None when the length is not exactly 2*size."""
     if PyBytes_GET_SIZE(sig) != 2 * size or size <= 0 or size > 66:
         return None
@@ -376,12 +381,15 @@ cdef class ECKey(PreparedKey):
         self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         r, s = decode_dss_signature(self._private.sign(msg, self._ecdsa))
         return r.to_bytes(self._size, "big") + s.to_bytes(self._size, "big")
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        _given(msg, "msg")
+        _given(sig, "sig")
         der = raw_to_der(sig, self._size)
         if der is None:
             return False
@@ -405,11 +413,14 @@ cdef class EdKey(PreparedKey):
         self._public_verify = (key.public_key() if self._private is not None else key).verify
 
     cpdef bytes sign(self, bytes msg):
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         return self._private.sign(msg)
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        _given(msg, "msg")
+        _given(sig, "sig")
         try:
             self._public_verify(sig, msg)
         except InvalidSignature:
@@ -429,9 +440,12 @@ cdef class AlgorithmKey(PreparedKey):
         self._algorithm = algorithm
 
     cpdef bytes sign(self, bytes msg):
+        _given(msg, "msg")
         return self._algorithm.sign(msg, self.key)
 
     cpdef bint verify(self, bytes msg, bytes sig) except -1:
+        _given(msg, "msg")
+        _given(sig, "sig")
         return bool(self._algorithm.verify(msg, self.key, sig))
 
 
@@ -460,6 +474,36 @@ def seconds(value, str name):
     if not math.isfinite(result):
         raise ValueError(f"{name} must be finite")
     return result
+
+
+# The clock. PyJWT reads the time as ``datetime.now(tz=timezone.utc)`` in ``jwt.api_jwt``; test suites freeze it with
+# freezegun (which swaps ``api_jwt.datetime`` and ``time.time``), time-machine (which patches ``time.time`` and
+# ``datetime.now`` inside the interpreter) or ``mock.patch("jwt.api_jwt.datetime")``. Both cores read it the same
+# way so that all three work: through ``fastjwt.api_jwt``'s ``datetime`` when something replaced it, else through
+# whatever ``time.time`` is now.
+
+cdef object _REAL_DATETIME = _datetime.datetime
+cdef object _UTC = _datetime.timezone.utc
+cdef object _TIME_MODULE = time
+cdef dict _clock_namespace = None
+
+
+def set_clock_namespace(dict namespace not None):
+    """Read the time through ``namespace["datetime"]``: ``fastjwt.api_jwt`` hands in its globals at import."""
+    global _clock_namespace
+    _clock_namespace = namespace
+
+
+cpdef double wall_clock() except? -1.0:
+    """Seconds since the epoch, following freezegun, time-machine and a patched ``fastjwt.api_jwt.datetime``."""
+    cdef dict namespace = _clock_namespace
+    datetime_class = _REAL_DATETIME if namespace is None else namespace.get("datetime", _REAL_DATETIME)
+    if datetime_class is _REAL_DATETIME:
+        return float(_TIME_MODULE.time())
+    return float(datetime_class.now(tz=_UTC).timestamp())
+
+
+cdef object _MISSING = object()
 
 
 cdef enum:
@@ -492,6 +536,7 @@ cdef int _compare_time(object value, double bound) except -2:
     return 1 if d > bound else (0 if d == bound else -1)
 
 
+@cython.final
 cdef class ClaimRules:
     """The registered-claim checks of one decode configuration, prepared once (PyJWT's ``_validate_claims``)."""
 
@@ -524,42 +569,40 @@ cdef class ClaimRules:
         self.clock = clock
 
     cpdef double now(self) except? -1.0:
-        """The current time in seconds since the epoch (the injected clock if any)."""
-        cdef double seconds
+        """The current time in seconds since the epoch: the injected clock if any, else :func:`wall_clock`."""
         if self.clock is None:
-            if fastjwt_wall_clock(&seconds) == 0:
-                return seconds
-            return _time()
+            return wall_clock()
         return float(self.clock())
 
     cpdef check(self, dict payload, double now):
         """Raise the PyJWT exception for the first claim that fails, in PyJWT's order."""
+        _given(payload, "payload")
         cdef double leeway = self.leeway
-        cdef PyObject* found
         cdef int order
         for claim in self.require:
             if payload.get(claim) is None:
                 raise MissingRequiredClaimError(claim)
+        # Each claim is held by a local (a strong reference) for as long as it is used.
         if self.verify_iat:
-            found = PyDict_GetItem(payload, "iat")
-            if found is not NULL:
-                order = _compare_time(<object>found, now + leeway)
+            value = payload.get("iat", _MISSING)
+            if value is not _MISSING:
+                order = _compare_time(value, now + leeway)
                 if order == _NOT_A_NUMBER:
                     raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
                 if order > 0:
                     raise ImmatureSignatureError("The token is not yet valid (iat)")
         if self.verify_nbf:
-            found = PyDict_GetItem(payload, "nbf")
-            if found is not NULL:
-                order = _compare_time(<object>found, now + leeway)
+            value = payload.get("nbf", _MISSING)
+            if value is not _MISSING:
+                order = _compare_time(value, now + leeway)
                 if order == _NOT_A_NUMBER:
                     raise DecodeError("Not Before claim (nbf) must be an integer.")
                 if order > 0:
                     raise ImmatureSignatureError("The token is not yet valid (nbf)")
         if self.verify_exp:
-            found = PyDict_GetItem(payload, "exp")
-            if found is not NULL:
-                order = _compare_time(<object>found, now - leeway)
+            value = payload.get("exp", _MISSING)
+            if value is not _MISSING:
+                order = _compare_time(value, now - leeway)
                 if order == _NOT_A_NUMBER:
                     raise DecodeError("Expiration Time claim (exp) must be an integer.")
                 if order <= 0:
@@ -571,32 +614,32 @@ cdef class ClaimRules:
         if self.verify_aud:
             self._check_aud(payload)
         if self.verify_sub:
-            found = PyDict_GetItem(payload, "sub")
-            if found is not NULL:
-                sub = <object>found
-                if not isinstance(sub, str):
+            value = payload.get("sub", _MISSING)
+            if value is not _MISSING:
+                if not isinstance(value, str):
                     raise InvalidSubjectError("Subject must be a string")
-                if self.subject is not None and sub != self.subject:
+                if self.subject is not None and value != self.subject:
                     raise InvalidSubjectError("Invalid subject")
         if self.verify_jti:
-            found = PyDict_GetItem(payload, "jti")
-            if found is not NULL and not isinstance(<object>found, str):
+            value = payload.get("jti", _MISSING)
+            if value is not _MISSING and not isinstance(value, str):
                 raise InvalidJTIError("JWT ID must be a string")
 
     cdef _check_max_age(self, dict payload, double now):
-        if "iat" not in payload:
+        value = payload.get("iat", _MISSING)
+        if value is _MISSING:
             raise MissingRequiredClaimError("iat")
-        iat = _as_int(payload["iat"])
-        if iat is None:
+        # now - iat > max_age + leeway, written as a comparison so that an iat of any size compares exactly
+        cdef int order = _compare_time(value, now - (self.max_age + self.leeway))
+        if order == _NOT_A_NUMBER:
             raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-        if now - iat > self.max_age + self.leeway:
+        if order < 0:
             raise ExpiredSignatureError("Signature has expired (max_age)")
 
     cdef _check_iss(self, dict payload):
-        cdef PyObject* found = PyDict_GetItem(payload, "iss")
-        if found is NULL:
+        iss = payload.get("iss", _MISSING)
+        if iss is _MISSING:
             raise MissingRequiredClaimError("iss")
-        iss = <object>found
         if not isinstance(iss, str):
             raise InvalidIssuerError("Payload Issuer (iss) must be a string")
         issuer = self.issuer
@@ -647,38 +690,159 @@ cdef class ClaimRules:
 # Headers
 
 
-cdef class HeaderCache:
-    """Parsed header segments, keyed by the exact segment bytes. Bounded: the oldest entry goes first.
+cdef class DecodeLimits:
+    """Size and depth bounds for untrusted tokens (documented defaults, configurable)."""
 
-    A service sees few distinct headers (one per key and algorithm), so nearly every token hits. Cached dicts are
-    never handed out: callers that expose the header get a copy.
+    cdef public Py_ssize_t max_token_length, max_header_length
+    cdef public int max_depth
+    cdef public bint allow_padding
+
+    def __init__(self, max_token_length=MAX_TOKEN_LENGTH, max_header_length=MAX_HEADER_LENGTH,
+                 max_depth=MAX_JSON_DEPTH, allow_padding=False):
+        depth = int(max_depth)
+        if not 1 <= depth <= MAX_JSON_DEPTH_LIMIT:
+            raise ValueError(f"the JSON depth limit must be between 1 and {MAX_JSON_DEPTH_LIMIT}")
+        self.max_token_length = int(max_token_length)
+        self.max_header_length = int(max_header_length)
+        self.max_depth = depth
+        self.allow_padding = bool(allow_padding)
+
+
+cdef object _copy_value(object value):
+    """A parsed JSON value that shares no list or dict with ``value`` (nesting is bounded by the parse depth)."""
+    cdef type kind = type(value)
+    if kind is dict:
+        return _copy_object(<dict>value)
+    if kind is list:
+        return [_copy_value(item) for item in <list>value]
+    return value
+
+
+cdef dict _copy_object(dict source):
+    cdef dict copy = PyDict_Copy(source)
+    for name, value in source.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            copy[name] = _copy_value(value)
+    return copy
+
+
+def copy_json(value):
+    """A copy of a parsed JSON value whose lists and dicts are all new: what callers get of any cached value."""
+    return _copy_value(value)
+
+
+cdef Py_ssize_t _footprint(object value, Py_ssize_t limit) except -1:
+    """The bytes ``value`` and everything it holds take (``sys.getsizeof`` summed); stops counting past ``limit``."""
+    cdef Py_ssize_t total = _sizeof(value)
+    cdef type kind = type(value)
+    if kind is dict:
+        for name, item in (<dict>value).items():
+            if total > limit:
+                break
+            total += _sizeof(name) + _footprint(item, limit - total)
+    elif kind is list:
+        for item in <list>value:
+            if total > limit:
+                break
+            total += _footprint(item, limit - total)
+    return total
+
+
+def footprint(value, Py_ssize_t limit=sys.maxsize):
+    """The memory a parsed JSON value holds, in bytes, as the caches count it (``limit``: stop counting past it)."""
+    return _footprint(value, limit)
+
+
+@cython.final
+@cython.freelist(4)
+cdef class _HeaderEntry:
+    """A parsed header and the limits it was parsed under (it is never served to a stricter caller)."""
+
+    cdef dict header
+    cdef int max_depth
+    cdef bint allow_padding
+    cdef Py_ssize_t cost
+
+
+@cython.final
+cdef class HeaderCache:
+    """Parsed header segments of verified tokens, keyed by the exact segment bytes.
+
+    Bounded in entries (``maxsize``) and in the bytes the parsed headers take (``max_bytes``); the oldest entry goes
+    first. Only a decoder that has verified a token's signature stores its header, so unauthenticated input never
+    stays here. An entry is served only to callers whose limits are at least as loose as those it was parsed under.
+    Cached dicts are never handed out: callers that expose a header hand out :func:`copy_json` of it.
     """
 
     cdef dict _entries
-    cdef public Py_ssize_t maxsize
+    cdef public Py_ssize_t maxsize, max_bytes
+    cdef Py_ssize_t _bytes
 
-    def __init__(self, Py_ssize_t maxsize=HEADER_CACHE_SIZE):
+    def __init__(self, Py_ssize_t maxsize=HEADER_CACHE_SIZE, Py_ssize_t max_bytes=HEADER_CACHE_BYTES):
         self._entries = {}
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self._bytes = 0
 
-    cpdef dict parse(self, bytes segment, int max_depth, bint allow_padding):
-        """The header dict for a segment (cached; do not mutate it)."""
-        cdef PyObject* found = PyDict_GetItem(self._entries, segment)
-        if found is not NULL:
-            return <dict>found
-        header = parse_header(segment, max_depth, allow_padding)
-        if self.maxsize > 0:
-            if len(self._entries) >= self.maxsize:
-                try:
-                    del self._entries[next(iter(self._entries))]
-                except (StopIteration, KeyError, RuntimeError):
-                    pass
-            self._entries[segment] = header
+    cpdef dict get(self, bytes segment, DecodeLimits limits):
+        """The cached header of ``segment`` if it was parsed under limits no looser than ``limits``, else None."""
+        _given(segment, "segment")
+        _given(limits, "limits")
+        entry = self._entries.get(segment)
+        if entry is None:
+            return None
+        cdef _HeaderEntry found = <_HeaderEntry>entry
+        if found.max_depth > limits.max_depth or (found.allow_padding and not limits.allow_padding):
+            return None
+        return found.header
+
+    cpdef store(self, bytes segment, dict header, DecodeLimits limits):
+        """Keep ``header`` (parsed from ``segment`` under ``limits``) unless it is larger than an entry may be."""
+        _given(segment, "segment")
+        _given(header, "header")
+        _given(limits, "limits")
+        if self.maxsize <= 0:
+            return
+        cdef Py_ssize_t budget = min(self.max_bytes, <Py_ssize_t>HEADER_ENTRY_MAX_BYTES)
+        cdef Py_ssize_t cost = PyBytes_GET_SIZE(segment) + _footprint(header, budget)
+        if cost > budget:
+            return
+        cdef _HeaderEntry entry = _HeaderEntry.__new__(_HeaderEntry)
+        entry.header = header
+        entry.max_depth = limits.max_depth
+        entry.allow_padding = limits.allow_padding
+        entry.cost = cost
+        cdef dict entries = self._entries
+        self._forget(segment)
+        while entries and (len(entries) >= self.maxsize or self._bytes + cost > self.max_bytes):
+            self._forget(next(iter(entries)))
+        entries[segment] = entry
+        self._bytes += cost
+
+    cdef _forget(self, segment):
+        old = self._entries.pop(segment, None)
+        if old is not None:
+            self._bytes -= (<_HeaderEntry>old).cost
+
+    cpdef dict parse(self, bytes segment, DecodeLimits limits):
+        """The header dict of ``segment``: cached or parsed (never stored here). Do not mutate it."""
+        _given(segment, "segment")
+        _given(limits, "limits")
+        header = self.get(segment, limits)
+        if header is None:
+            header = parse_header(segment, limits.max_depth, limits.allow_padding)
         return header
 
     def clear(self):
         """Forget every entry."""
         self._entries.clear()
+        self._bytes = 0
+
+    @property
+    def bytes_used(self):
+        """The bytes the cached headers take, as counted against ``max_bytes``."""
+        return self._bytes
 
     def __len__(self):
         return len(self._entries)
@@ -686,6 +850,7 @@ cdef class HeaderCache:
 
 cpdef dict parse_header(bytes segment, int max_depth, bint allow_padding):
     """Decode and parse one header segment; it must be a JSON object."""
+    _given(segment, "segment")
     data = _decode_or_raise(<const unsigned char*>PyBytes_AS_STRING(segment), PyBytes_GET_SIZE(segment), "header",
                             allow_padding)
     try:
@@ -699,6 +864,7 @@ cpdef dict parse_header(bytes segment, int max_depth, bint allow_padding):
 
 cpdef validate_header(dict header, supported_crit):
     """PyJWT's ``_validate_headers`` on decode: ``kid`` must be a string; ``crit`` must be understood."""
+    _given(header, "header")
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
@@ -718,34 +884,36 @@ cpdef validate_header(dict header, supported_crit):
 # Pipelines
 
 
-cdef class DecodeLimits:
-    """Size and depth bounds for untrusted tokens (documented defaults, configurable)."""
-
-    cdef public Py_ssize_t max_token_length, max_header_length
-    cdef public int max_depth
-    cdef public bint allow_padding
-
-    def __init__(self, max_token_length=MAX_TOKEN_LENGTH, max_header_length=MAX_HEADER_LENGTH,
-                 max_depth=MAX_JSON_DEPTH, allow_padding=False):
-        self.max_token_length = int(max_token_length)
-        self.max_header_length = int(max_header_length)
-        self.max_depth = int(max_depth)
-        self.allow_padding = bool(allow_padding)
-
-
 DEFAULT_LIMITS = DecodeLimits()
 cdef HeaderCache _HEADER_CACHE = HeaderCache()
 
 
+cdef inline object _exact_token(object token):
+    """A ``str`` or ``bytes`` subclass as a plain ``str``/``bytes`` of the same characters; anything else unchanged.
+
+    PyJWT accepts subclasses. Copying them first means no method of the subclass (``__hash__``, ``__eq__``,
+    ``encode``) ever runs inside the pipeline or the caches.
+    """
+    if type(token) is str or type(token) is bytes:
+        return token
+    if isinstance(token, str):
+        return PyUnicode_FromObject(token)
+    if isinstance(token, bytes):
+        return PyBytes_FromStringAndSize(PyBytes_AS_STRING(token), PyBytes_GET_SIZE(token))
+    return token
+
+
 cpdef bytes token_bytes(token, DecodeLimits limits):
     """The token as ASCII bytes, or DecodeError (wrong type, too long, non-ASCII)."""
-    if isinstance(token, str):
+    _given(limits, "limits")
+    token = _exact_token(token)
+    if type(token) is str:
         if len(<str>token) > limits.max_token_length:
             raise DecodeError("Token is too long")
         if not (<str>token).isascii():
             raise DecodeError("Invalid token: non-ASCII characters")
         return (<str>token).encode("ascii")
-    if isinstance(token, bytes):
+    if type(token) is bytes:
         if PyBytes_GET_SIZE(token) > limits.max_token_length:
             raise DecodeError("Token is too long")
         return token
@@ -764,6 +932,7 @@ cdef class _HeaderPlan:
     cdef dict header
     cdef str alg
     cdef object key  # the PreparedKey, or None when the key is resolved per token (key sets, key sources)
+    cdef Py_ssize_t cost  # the bytes the header takes, counted once for the verified-token cache
 
 
 @cython.no_gc
@@ -774,6 +943,7 @@ cdef class _Loaded:
     cdef bytes payload, signing_input, signature, header_segment
     cdef dict header
     cdef _HeaderPlan plan
+    cdef bint header_parsed  # parsed for this token (neither the plan's nor a cached header)
     # the decoded payload: in ``payload``, or (no bytes object needed) in the caller's scratch buffer
     cdef const unsigned char* payload_data
     cdef Py_ssize_t payload_len
@@ -819,9 +989,10 @@ cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _Header
             raise DecodeError("Invalid header string: header is too long")
         out.header_segment = PyBytes_FromStringAndSize(<const char*>p, first)
         if header_cache is not None:
-            out.header = header_cache.parse(out.header_segment, limits.max_depth, limits.allow_padding)
-        else:
+            out.header = header_cache.get(out.header_segment, limits)
+        if out.header is None:
             out.header = parse_header(out.header_segment, limits.max_depth, limits.allow_padding)
+            out.header_parsed = True
     out.signing_input = PyBytes_FromStringAndSize(<const char*>p, last)
     cdef const unsigned char* segment = p + first + 1
     cdef Py_ssize_t segment_len = last - first - 1
@@ -847,22 +1018,24 @@ cdef _Loaded _load(token, DecodeLimits limits, HeaderCache header_cache, _Header
     return out
 
 
-def load_token(token, DecodeLimits limits=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE):
+def load_token(token, DecodeLimits limits not None=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE):
     """Split and decode a compact JWS: ``(payload, signing_input, header, signature, header_segment)``.
 
-    The header dict may be shared with the cache: copy it before handing it out. ``payload`` is ``b""`` when the
-    header says ``b64: false`` (the payload is detached and its segment must be empty).
+    Nothing is verified and nothing is cached; the header is the caller's own (a cached one is copied).
+    ``payload`` is ``b""`` when the header says ``b64: false`` (the payload is detached and its segment must be
+    empty).
     """
-    cdef _Loaded loaded = _load(token, limits, header_cache, None)
-    return loaded.payload, loaded.signing_input, loaded.header, loaded.signature, loaded.header_segment
+    cdef _Loaded loaded = _load(_exact_token(token), limits, header_cache, None)
+    header = loaded.header if loaded.header_parsed else _copy_object(loaded.header)
+    return loaded.payload, loaded.signing_input, header, loaded.signature, loaded.header_segment
 
 
 cpdef str check_algorithm(dict header, allowed):
     """The header's ``alg`` if the caller allows it, else InvalidAlgorithmError (PyJWT's messages)."""
-    cdef PyObject* found = PyDict_GetItem(header, "alg")
-    if found is NULL:
+    _given(header, "header")
+    alg = header.get("alg", _MISSING)
+    if alg is _MISSING:
         raise InvalidAlgorithmError("Algorithm not specified")
-    alg = <object>found
     if not alg or type(alg) is not str or (allowed is not None and alg not in allowed):
         raise InvalidAlgorithmError("The specified alg value is not allowed")
     return alg
@@ -870,6 +1043,7 @@ cpdef str check_algorithm(dict header, allowed):
 
 cpdef dict parse_payload(bytes payload, int max_depth):
     """The claims object of a verified payload (PyJWT's ``_decode_payload``)."""
+    _given(payload, "payload")
     return _claims_from(<const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload), max_depth)
 
 
@@ -890,23 +1064,39 @@ def warn_or_raise_key_length(str message, bint enforce):
     warnings.warn(message, InsecureKeyLengthWarning, stacklevel=4)
 
 
-cpdef verify_signature(PreparedKey key, bytes signing_input, bytes signature, bint enforce_minimum_key_length):
+cpdef verify_signature(PreparedKey key, bytes signing_input, bytes signature,
+                       bint enforce_minimum_key_length):
     """Check one signature with a prepared key; the key-length policy first, as PyJWT does."""
+    _given(key, "key")
+    _given(signing_input, "signing_input")
+    _given(signature, "signature")
     if key.key_length_msg is not None:
         warn_or_raise_key_length(key.key_length_msg, enforce_minimum_key_length)
     if not key.verify(signing_input, signature):
         raise InvalidSignatureError("Signature verification failed")
 
 
+@cython.final
+@cython.freelist(8)
 cdef class _CacheEntry:
+    """One verified-token cache entry. Built whole before it is stored and never changed after.
+
+    A verified token keeps its claims (a private copy no caller ever sees), header, signature and key; a failed one
+    (the error cache) keeps only the exception's class and arguments: no traceback, so no caller's frame.
+    """
+
     cdef dict claims, header
-    cdef bytes payload, signature
-    cdef bint immutable
-    cdef object key, alg, error
+    cdef bytes signature
+    cdef bint immutable  # every claim is a str, number, bool or None: a shallow copy is a whole copy
+    cdef object key, alg
+    cdef object error_class
+    cdef tuple error_args
     cdef double expires, not_before
+    cdef Py_ssize_t cost
 
 
 cdef bint _all_immutable(dict claims):
+    # PyDict_Next hands out borrowed references: only type checks run on them, no Python code.
     cdef Py_ssize_t pos = 0
     cdef PyObject* k
     cdef PyObject* v
@@ -915,6 +1105,17 @@ cdef bint _all_immutable(dict claims):
         if not (t is str or t is int or t is float or t is bool or v == <PyObject*>None):
             return False
     return True
+
+
+cdef double _seconds_of(object value, double otherwise):
+    """A time claim (already checked to be a JSON number) as a double: huge integers become +/-inf, never an error."""
+    number = _as_int(value)
+    if number is None:
+        return otherwise
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 cdef str _normalise_typ(str typ):
@@ -930,23 +1131,28 @@ cdef class Decoder:
     :param allowed: the algorithms the caller allows (None: any the key supports, PyJWK-bound callers).
     :param rules: the claim checks, or None to return the raw payload bytes (the JWS layer).
     :param cache_size: verified-token cache entries (0: no cache); ``cache_ttl``/``error_cache_ttl`` in seconds.
+    :param cache_max_bytes: the verified-token cache's bound in bytes (tokens, claims and headers, as measured).
+
+    Every call returns objects the caller owns: claims and headers, nested lists and dicts included, are new for
+    each call, from the cache or not.
     """
 
     cdef object _prepare, _resolve, _allowed, _supported_crit, _typ
     cdef dict _prepared, _cache
     cdef _HeaderPlan _plan
     cdef bint _verify
+    cdef DecodeLimits _limits
+    cdef Py_ssize_t _cache_bytes
     cdef public ClaimRules rules
     cdef public bint enforce_minimum_key_length
-    cdef public DecodeLimits limits
     cdef public HeaderCache header_cache
-    cdef public Py_ssize_t cache_size
+    cdef public Py_ssize_t cache_size, cache_max_bytes
     cdef public double cache_ttl, error_cache_ttl
 
     def __init__(self, prepare, resolve, allowed, ClaimRules rules, *, verify_signature=True,
                  enforce_minimum_key_length=False, supported_crit=frozenset({"b64"}), typ=None,
-                 DecodeLimits limits=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE, cache_size=0,
-                 cache_ttl=600.0, error_cache_ttl=0.0):
+                 DecodeLimits limits not None=DEFAULT_LIMITS, HeaderCache header_cache=_HEADER_CACHE, cache_size=0,
+                 cache_ttl=600.0, error_cache_ttl=0.0, cache_max_bytes=TOKEN_CACHE_BYTES):
         self._prepare = prepare
         self._resolve = resolve
         self._prepared = {}
@@ -956,14 +1162,26 @@ cdef class Decoder:
         self.enforce_minimum_key_length = bool(enforce_minimum_key_length)
         self._supported_crit = frozenset(supported_crit)
         self._typ = None if typ is None else _normalise_typ(typ)
-        self.limits = limits
+        self._limits = limits
         self.header_cache = header_cache
         self.cache_size = int(cache_size)
+        self.cache_max_bytes = int(cache_max_bytes)
         self.cache_ttl = float(cache_ttl)
         self.error_cache_ttl = float(error_cache_ttl)
         self._cache = {}
+        self._cache_bytes = 0
 
     # The settings a header plan depends on: changing one forgets the plan.
+
+    @property
+    def limits(self):
+        """The size and depth bounds tokens are read under."""
+        return self._limits
+
+    @limits.setter
+    def limits(self, DecodeLimits value not None):
+        self._limits = value
+        self._plan = None
 
     @property
     def allowed(self):
@@ -1020,42 +1238,49 @@ cdef class Decoder:
     def clear_cache(self):
         """Drop every verified-token cache entry."""
         self._cache.clear()
+        self._cache_bytes = 0
 
     @property
     def cache_len(self):
         """The number of verified-token cache entries."""
         return len(self._cache)
 
+    @property
+    def cache_bytes(self):
+        """The bytes the verified-token cache's entries take, as counted against ``cache_max_bytes``."""
+        return self._cache_bytes
+
     cdef object _run(self, token, detached_payload, bint complete):
+        token = _exact_token(token)
         cdef ClaimRules rules = self.rules
-        cdef PyObject* found
-        cdef double now = 0.0
-        if self.cache_size and detached_payload is None and rules is not None:
-            found = PyDict_GetItem(self._cache, token) if isinstance(token, (str, bytes)) else NULL
-            if found is not NULL:
-                result = self._hit(token, <_CacheEntry>found, complete)
+        cdef bint cached = self.cache_size > 0 and detached_payload is None and rules is not None
+        if cached and (type(token) is str or type(token) is bytes):
+            # A strong reference: the clock, the resolver or another thread may evict the entry while it is used.
+            entry = self._cache.get(token)
+            if entry is not None:
+                result = self._hit(token, <_CacheEntry>entry, complete)
                 if result is not None:
                     return result
-        # A payload that fits is decoded on the stack when no bytes object of it is needed (no token cache to keep it,
-        # claim rules to parse it); the buffer outlives every use of it, all within this call.
+        # A payload that fits is decoded on the stack when no bytes object of it is needed (claim rules parse it and
+        # nothing keeps it); the buffer outlives every use of it, all within this call.
         cdef unsigned char scratch[SCRATCH_SIZE]
-        cdef bint use_scratch = self.cache_size == 0 and rules is not None and detached_payload is None
-        cdef _Loaded loaded = _load(token, self.limits, self.header_cache, self._plan,
+        cdef bint use_scratch = rules is not None and detached_payload is None
+        cdef _Loaded loaded = _load(token, self._limits, self.header_cache, self._plan,
                                     scratch if use_scratch else NULL, SCRATCH_SIZE)
         # The try block (and the thread-state bookkeeping it costs) only when failures are cached.
-        if self.error_cache_ttl > 0 and rules is not None and detached_payload is None:
+        if cached and self.error_cache_ttl > 0:
             try:
                 claims = self._verified(loaded, detached_payload)
-            except Exception as exc:
-                if isinstance(token, (str, bytes)) and isinstance(exc, InvalidTokenError):
+            except InvalidTokenError as exc:
+                if type(token) is str or type(token) is bytes:
                     self._store_error(token, exc)
                 raise
         else:
             claims = self._verified(loaded, detached_payload)
-        if self.cache_size and detached_payload is None and rules is not None:
-            self._store(token, claims, loaded.payload, loaded, loaded.key, loaded.now)
+        if cached:
+            self._store(token, <dict>claims, loaded)
         if complete:
-            return {"payload": claims, "header": PyDict_Copy(loaded.header), "signature": loaded.signature}
+            return {"payload": claims, "header": _copy_object(loaded.header), "signature": loaded.signature}
         return claims
 
     cdef object _verified(self, _Loaded loaded, detached_payload):
@@ -1063,10 +1288,10 @@ cdef class Decoder:
         cdef ClaimRules rules = self.rules
         loaded.key = self._check(loaded, detached_payload)
         if detached_payload is not None:
-            return detached_payload if rules is None else parse_payload(detached_payload, self.limits.max_depth)
+            return detached_payload if rules is None else parse_payload(detached_payload, self._limits.max_depth)
         if rules is None:
             return loaded.payload
-        claims = _claims_from(loaded.payload_data, loaded.payload_len, self.limits.max_depth)
+        claims = _claims_from(loaded.payload_data, loaded.payload_len, self._limits.max_depth)
         loaded.now = rules.now()
         rules.check(claims, loaded.now)
         return claims
@@ -1103,74 +1328,102 @@ cdef class Decoder:
         if not self._verify:
             return None
         alg = check_algorithm(header, self._allowed)
-        cdef PyObject* found
         if self._resolve is not None:
             key = self._resolve(header, alg)
         else:
-            found = PyDict_GetItem(self._prepared, alg)
-            if found is NULL:
+            key = self._prepared.get(alg)
+            if key is None:
                 key = self._prepare(alg)
                 if len(self._prepared) < 64:
                     self._prepared[alg] = key
-            else:
-                key = <object>found
-        if b64 is not False:
-            plan = _HeaderPlan.__new__(_HeaderPlan)
-            plan.segment = loaded.header_segment
-            plan.header = header
-            plan.alg = alg
-            plan.key = key if self._resolve is None else None
-            self._plan = plan
         verify_signature(key, signing_input, loaded.signature, self.enforce_minimum_key_length)
+        # Only now, the signature good, may the header outlive this call: as this decoder's plan and in the cache.
+        if b64 is not False:
+            self._remember_header(loaded, header, alg, key)
         return key
 
-    cdef _store(self, token, dict claims, bytes payload, _Loaded loaded, key, double now):
+    cdef _remember_header(self, _Loaded loaded, dict header, str alg, key):
+        cdef Py_ssize_t cost = PyBytes_GET_SIZE(loaded.header_segment) + _footprint(header, HEADER_ENTRY_MAX_BYTES)
+        if cost > HEADER_ENTRY_MAX_BYTES:
+            return
+        cdef _HeaderPlan plan = _HeaderPlan.__new__(_HeaderPlan)
+        plan.segment = loaded.header_segment
+        plan.header = header
+        plan.alg = alg
+        plan.key = key if self._resolve is None else None
+        plan.cost = cost
+        loaded.plan = plan
+        self._plan = plan
+        if loaded.header_parsed and self.header_cache is not None:
+            self.header_cache.store(loaded.header_segment, header, self._limits)
+
+    # -- verified-token cache -----------------------------------------------------------------------------------------
+
+    cdef _store(self, token, dict claims, _Loaded loaded):
+        cdef Py_ssize_t budget = self.cache_max_bytes // 8  # no one entry may take more than an eighth
+        cdef Py_ssize_t cost = _sizeof(token) + PyBytes_GET_SIZE(loaded.signature)
+        cost += loaded.plan.cost if loaded.plan is not None else _footprint(loaded.header, budget)
+        if cost > budget:
+            return
+        cost += _footprint(claims, budget - cost)
+        if cost > budget:
+            return
         cdef _CacheEntry entry = _CacheEntry.__new__(_CacheEntry)
-        entry.claims = claims
-        entry.payload = payload
         entry.immutable = _all_immutable(claims)
+        entry.claims = PyDict_Copy(claims) if entry.immutable else _copy_object(claims)
         entry.header = loaded.header
         entry.signature = loaded.signature
-        entry.key = key
+        entry.key = loaded.key
         entry.alg = loaded.header.get("alg")
-        cdef double expires = now + self.cache_ttl
-        exp = _as_int(claims.get("exp"))
-        if exp is not None:
-            expires = min(expires, exp + self.rules.leeway)
-        entry.expires = expires
-        nbf = _as_int(claims.get("nbf"))
-        entry.not_before = -math.inf if nbf is None else nbf - self.rules.leeway
+        cdef ClaimRules rules = self.rules
+        entry.expires = min(loaded.now + self.cache_ttl, _seconds_of(claims.get("exp"), math.inf) + rules.leeway)
+        entry.not_before = _seconds_of(claims.get("nbf"), -math.inf) - rules.leeway
+        entry.cost = cost
         self._insert(token, entry)
-        if not entry.immutable:
-            entry.claims = parse_payload(payload, self.limits.max_depth)
 
     cdef _store_error(self, token, exc):
+        cdef Py_ssize_t size = len(token)
+        if size > ERROR_CACHE_MAX_TOKEN_LENGTH:
+            return
         cdef _CacheEntry entry = _CacheEntry.__new__(_CacheEntry)
-        entry.error = exc
+        entry.error_class = type(exc)
+        entry.error_args = tuple(exc.args)
+        entry.cost = _sizeof(token) + _sizeof(entry.error_args)
+        for arg in entry.error_args:
+            entry.cost += _sizeof(arg)
         entry.expires = self.rules.now() + self.error_cache_ttl
         self._insert(token, entry)
 
     cdef _insert(self, token, _CacheEntry entry):
         cdef dict cache = self._cache
-        cache.pop(token, None)
-        while len(cache) >= self.cache_size:
-            try:
-                del cache[next(iter(cache))]
-            except (StopIteration, KeyError, RuntimeError):
-                break
+        if entry.cost > self.cache_max_bytes:
+            return
+        self._evict(token)
+        while cache and (len(cache) >= self.cache_size or self._cache_bytes + entry.cost > self.cache_max_bytes):
+            self._evict(next(iter(cache)))
         cache[token] = entry
+        self._cache_bytes += entry.cost
+
+    cdef _evict(self, token):
+        old = self._cache.pop(token, None)
+        if old is not None:
+            self._cache_bytes -= (<_CacheEntry>old).cost
+
+    cdef _evict_entry(self, token, _CacheEntry entry):
+        """Drop ``token``'s entry if it is still ``entry`` (another thread may have stored a newer one)."""
+        if self._cache.get(token) is entry:
+            self._evict(token)
 
     cdef object _hit(self, token, _CacheEntry entry, bint complete):
-        if entry.error is not None:
-            if self.rules.now() < entry.expires:
-                exc = entry.error
-                raise type(exc)(*exc.args)
-            self._cache.pop(token, None)
-            return None
         cdef ClaimRules rules = self.rules
         cdef double now = rules.now()
+        if entry.error_class is not None:
+            if now < entry.expires:
+                raise entry.error_class(*entry.error_args)
+            self._evict_entry(token, entry)
+            return None
         if now >= entry.expires or now < entry.not_before:
-            self._cache.pop(token, None)
+            self._evict_entry(token, entry)
             return None
         if self._resolve is not None and self._verify:
             try:
@@ -1178,16 +1431,16 @@ cdef class Decoder:
             except Exception:
                 current = None
             if current is not entry.key:
-                self._cache.pop(token, None)
+                self._evict_entry(token, entry)
                 return None
         try:
             rules.check(entry.claims, now)
         except Exception:
-            self._cache.pop(token, None)
+            self._evict_entry(token, entry)
             raise
-        claims = PyDict_Copy(entry.claims) if entry.immutable else parse_payload(entry.payload, self.limits.max_depth)
+        claims = PyDict_Copy(entry.claims) if entry.immutable else _copy_object(entry.claims)
         if complete:
-            return {"payload": claims, "header": PyDict_Copy(entry.header), "signature": entry.signature}
+            return {"payload": claims, "header": _copy_object(entry.header), "signature": entry.signature}
         return claims
 
 
@@ -1213,8 +1466,12 @@ cpdef bytes encode_claims(payload, json_encoder):
     return _dumps(payload, cls=json_encoder)
 
 
-cpdef str sign_compact(bytes header_segment, bytes payload, PreparedKey key, bint detached):
+cpdef str sign_compact(bytes header_segment, bytes payload, PreparedKey key,
+                       bint detached):
     """Assemble ``header.payload.signature`` (payload segment empty when detached) as str."""
+    _given(header_segment, "header_segment")
+    _given(payload, "payload")
+    _given(key, "key")
     cdef bytes payload_segment = payload if detached else _encode(
         <const unsigned char*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload))
     cdef bytes signing_input = header_segment + b"." + payload_segment
@@ -1344,7 +1601,6 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
     ``PyJWT`` object's ``decode``, which prepares and caches the Decoder.
     """
     global _last_drop_in
-    cdef PyObject* found
     cdef tuple entry
     cdef tuple cache_key
     cdef tuple last = _last_drop_in
@@ -1365,8 +1621,11 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
             subject,
             leeway,
         )
-        found = PyDict_GetItem(owner._jws._decoders, cache_key)  # NULL also when a part is unhashable
-        if found is not NULL:
+        try:
+            found = owner._jws._decoders.get(cache_key)
+        except TypeError:  # a part is unhashable: the full path decides
+            found = None
+        if found is not None:
             entry = <tuple>found
             if entry[0] is key or type(key) is str or type(key) is bytes:
                 _last_drop_in = (key,) + cache_key[1:] + (entry,)
@@ -1376,6 +1635,15 @@ def drop_in_decode(jwt, key="", algorithms=None, options=None, verify=None, deta
 
 __all__ = [
     "ALGORITHM_UNSET",
+    "ERROR_CACHE_MAX_TOKEN_LENGTH",
+    "HEADER_CACHE_BYTES",
+    "HEADER_ENTRY_MAX_BYTES",
+    "MAX_JSON_DEPTH_LIMIT",
+    "TOKEN_CACHE_BYTES",
+    "copy_json",
+    "footprint",
+    "set_clock_namespace",
+    "wall_clock",
     "bind_drop_in",
     "drop_in_decode",
     "drop_in_encode",

@@ -18,9 +18,10 @@ from __future__ import annotations
 import base64
 import hmac as _stdlib_hmac
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
@@ -51,7 +52,24 @@ from .exceptions import (
 MAX_TOKEN_LENGTH = 1 << 20
 MAX_HEADER_LENGTH = 16 << 10
 MAX_JSON_DEPTH = 64
+#: The deepest nesting a caller may configure: copies of parsed values recurse this deep at most.
+MAX_JSON_DEPTH_LIMIT = 256
 HEADER_CACHE_SIZE = 512
+HEADER_CACHE_BYTES = 512 << 10
+#: The largest parsed header (its measured size) a header cache keeps.
+HEADER_ENTRY_MAX_BYTES = 16 << 10
+TOKEN_CACHE_BYTES = 8 << 20
+#: The longest token whose failure the error cache remembers.
+ERROR_CACHE_MAX_TOKEN_LENGTH = 8 << 10
+
+_MISSING: Any = object()
+
+
+def _given(value: Any, name: str) -> None:
+    """Typed arguments of the entry points may not be None (the compiled twin checks the same)."""
+    if value is None:
+        raise TypeError(f"{name} must not be None")
+
 
 _B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _B64_VALUES = {c: i for i, c in enumerate(_B64_ALPHABET)}
@@ -130,11 +148,14 @@ class HMACKey(PreparedKey):
         self._keyed = crypto_hmac.HMAC(secret, hash_algorithm)
 
     def sign(self, msg: bytes) -> bytes:
+        _given(msg, "msg")
         h = self._keyed.copy()
         h.update(msg)
         return h.finalize()
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
+        _given(msg, "msg")
+        _given(sig, "sig")
         h = self._keyed.copy()
         h.update(msg)
         return _stdlib_hmac.compare_digest(h.finalize(), sig)
@@ -159,11 +180,14 @@ class RSAKey(PreparedKey):
         self._public = key.public_key() if self._private is not None else key
 
     def sign(self, msg: bytes) -> bytes:
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         return cast(bytes, self._private.sign(msg, self._padding, self._hash))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
+        _given(msg, "msg")
+        _given(sig, "sig")
         try:
             self._public.verify(sig, msg, self._padding, self._hash)
         except InvalidSignature:
@@ -173,7 +197,8 @@ class RSAKey(PreparedKey):
 
 def raw_to_der(sig: bytes, size: int) -> bytes | None:
     """Raw ``r || s`` (each ``size`` bytes) to a DER ECDSA signature; None when the length is not exactly 2*size."""
-    if len(sig) != 2 * size:
+    _given(sig, "sig")
+    if len(sig) != 2 * size or size <= 0 or size > 66:
         return None
     return encode_dss_signature(int.from_bytes(sig[:size], "big"), int.from_bytes(sig[size:], "big"))
 
@@ -193,12 +218,15 @@ class ECKey(PreparedKey):
         self._public = key.public_key() if self._private is not None else key
 
     def sign(self, msg: bytes) -> bytes:
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         r, s = decode_dss_signature(self._private.sign(msg, self._ecdsa))
         return r.to_bytes(self._size, "big") + s.to_bytes(self._size, "big")
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
+        _given(msg, "msg")
+        _given(sig, "sig")
         der = raw_to_der(sig, self._size)
         if der is None:
             return False
@@ -222,11 +250,14 @@ class EdKey(PreparedKey):
         self._public = key.public_key() if self._private is not None else key
 
     def sign(self, msg: bytes) -> bytes:
+        _given(msg, "msg")
         if self._private is None:
             raise InvalidKeyError("A public key cannot sign")
         return cast(bytes, self._private.sign(msg))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
+        _given(msg, "msg")
+        _given(sig, "sig")
         try:
             self._public.verify(sig, msg)
         except InvalidSignature:
@@ -246,9 +277,12 @@ class AlgorithmKey(PreparedKey):
         self._algorithm = algorithm
 
     def sign(self, msg: bytes) -> bytes:
+        _given(msg, "msg")
         return cast(bytes, self._algorithm.sign(msg, self.key))
 
     def verify(self, msg: bytes, sig: bytes) -> bool:
+        _given(msg, "msg")
+        _given(sig, "sig")
         return bool(self._algorithm.verify(msg, self.key, sig))
 
 
@@ -265,6 +299,28 @@ def _as_int(value: Any) -> int | None:
             return None
         return int(value)
     return None
+
+
+# The clock: see the comment above ``wall_clock`` in _core_c.pyx. Read through ``fastjwt.api_jwt``'s ``datetime``
+# when something replaced it (freezegun, mock.patch), else through whatever ``time.time`` is now (time-machine).
+_REAL_DATETIME = datetime
+_clock_namespace: dict[str, Any] | None = None
+
+
+def set_clock_namespace(namespace: dict[str, Any]) -> None:
+    """Read the time through ``namespace["datetime"]``: ``fastjwt.api_jwt`` hands in its globals at import."""
+    global _clock_namespace
+    _given(namespace, "namespace")
+    _clock_namespace = namespace
+
+
+def wall_clock() -> float:
+    """Seconds since the epoch, following freezegun, time-machine and a patched ``fastjwt.api_jwt.datetime``."""
+    namespace = _clock_namespace
+    datetime_class = _REAL_DATETIME if namespace is None else namespace.get("datetime", _REAL_DATETIME)
+    if datetime_class is _REAL_DATETIME:
+        return float(time.time())
+    return float(datetime_class.now(tz=timezone.utc).timestamp())
 
 
 class ClaimRules:
@@ -319,11 +375,12 @@ class ClaimRules:
         self.clock = clock
 
     def now(self) -> float:
-        """The current time in seconds since the epoch (the injected clock if any)."""
-        return time.time() if self.clock is None else float(self.clock())
+        """The current time in seconds since the epoch: the injected clock if any, else :func:`wall_clock`."""
+        return wall_clock() if self.clock is None else float(self.clock())
 
     def check(self, payload: dict[str, Any], now: float) -> None:
         """Raise the PyJWT exception for the first claim that fails, in PyJWT's order."""
+        _given(payload, "payload")
         for claim in self.require:
             if payload.get(claim) is None:
                 raise MissingRequiredClaimError(claim)
@@ -367,7 +424,8 @@ class ClaimRules:
         iat = _as_int(payload["iat"])
         if iat is None:
             raise InvalidIssuedAtError("Issued At claim (iat) must be an integer.")
-        if now - iat > self.max_age + self.leeway:  # type: ignore[operator]
+        # now - iat > max_age + leeway, written as a comparison so that an iat of any size compares exactly
+        if iat < now - (self.max_age + self.leeway):  # type: ignore[operator]
             raise ExpiredSignatureError("Signature has expired (max_age)")
 
     def _check_iss(self, payload: dict[str, Any]) -> None:
@@ -430,37 +488,121 @@ def seconds(value: Any, name: str) -> float:
 # Headers
 
 
-class HeaderCache:
-    """Parsed header segments, keyed by the exact segment bytes. Bounded: the oldest entry goes first.
+def copy_json(value: Any) -> Any:
+    """A copy of a parsed JSON value whose lists and dicts are all new: what callers get of any cached value."""
+    kind = type(value)
+    if kind is dict:
+        return _copy_object(value)
+    if kind is list:
+        return [copy_json(item) for item in value]
+    return value
 
-    A service sees few distinct headers (one per key and algorithm), so nearly every token hits. Cached dicts are
-    never handed out: callers that expose the header get a copy.
+
+def _copy_object(source: dict[str, Any]) -> dict[str, Any]:
+    copy = dict(source)
+    for name, value in source.items():
+        kind = type(value)
+        if kind is dict or kind is list:
+            copy[name] = copy_json(value)
+    return copy
+
+
+def footprint(value: Any, limit: int = sys.maxsize) -> int:
+    """The memory a parsed JSON value holds, in bytes, as the caches count it (``limit``: stop counting past it)."""
+    total = sys.getsizeof(value)
+    kind = type(value)
+    if kind is dict:
+        for name, item in value.items():
+            if total > limit:
+                break
+            total += sys.getsizeof(name) + footprint(item, limit - total)
+    elif kind is list:
+        for item in value:
+            if total > limit:
+                break
+            total += footprint(item, limit - total)
+    return total
+
+
+class _HeaderEntry:
+    """A parsed header and the limits it was parsed under (it is never served to a stricter caller)."""
+
+    __slots__ = ("header", "max_depth", "allow_padding", "cost")
+
+    def __init__(self, header: dict[str, Any], max_depth: int, allow_padding: bool, cost: int) -> None:
+        self.header = header
+        self.max_depth = max_depth
+        self.allow_padding = allow_padding
+        self.cost = cost
+
+
+class HeaderCache:
+    """Parsed header segments of verified tokens, keyed by the exact segment bytes.
+
+    Bounded in entries (``maxsize``) and in the bytes the parsed headers take (``max_bytes``); the oldest entry goes
+    first. Only a decoder that has verified a token's signature stores its header, so unauthenticated input never
+    stays here. An entry is served only to callers whose limits are at least as loose as those it was parsed under.
+    Cached dicts are never handed out: callers that expose a header hand out :func:`copy_json` of it.
     """
 
-    __slots__ = ("_entries", "maxsize")
+    __slots__ = ("_entries", "maxsize", "max_bytes", "_bytes")
 
-    def __init__(self, maxsize: int = HEADER_CACHE_SIZE) -> None:
-        self._entries: dict[bytes, dict[str, Any]] = {}
+    def __init__(self, maxsize: int = HEADER_CACHE_SIZE, max_bytes: int = HEADER_CACHE_BYTES) -> None:
+        self._entries: dict[bytes, _HeaderEntry] = {}
         self.maxsize = maxsize
+        self.max_bytes = max_bytes
+        self._bytes = 0
 
-    def parse(self, segment: bytes, max_depth: int, allow_padding: bool) -> dict[str, Any]:
-        """The header dict for a segment (cached; do not mutate it)."""
-        header = self._entries.get(segment)
-        if header is not None:
-            return header
-        header = parse_header(segment, max_depth, allow_padding)
-        if self.maxsize > 0:
-            if len(self._entries) >= self.maxsize:
-                try:
-                    del self._entries[next(iter(self._entries))]
-                except (StopIteration, KeyError, RuntimeError):
-                    pass
-            self._entries[segment] = header
+    def get(self, segment: bytes, limits: DecodeLimits) -> dict[str, Any] | None:
+        """The cached header of ``segment`` if it was parsed under limits no looser than ``limits``, else None."""
+        _given(segment, "segment")
+        _given(limits, "limits")
+        entry = self._entries.get(segment)
+        if entry is None:
+            return None
+        if entry.max_depth > limits.max_depth or (entry.allow_padding and not limits.allow_padding):
+            return None
+        return entry.header
+
+    def store(self, segment: bytes, header: dict[str, Any], limits: DecodeLimits) -> None:
+        """Keep ``header`` (parsed from ``segment`` under ``limits``) unless it is larger than an entry may be."""
+        _given(segment, "segment")
+        _given(header, "header")
+        _given(limits, "limits")
+        if self.maxsize <= 0:
+            return
+        budget = min(self.max_bytes, HEADER_ENTRY_MAX_BYTES)
+        cost = len(segment) + footprint(header, budget)
+        if cost > budget:
+            return
+        entries = self._entries
+        self._forget(segment)
+        while entries and (len(entries) >= self.maxsize or self._bytes + cost > self.max_bytes):
+            self._forget(next(iter(entries)))
+        entries[segment] = _HeaderEntry(header, limits.max_depth, limits.allow_padding, cost)
+        self._bytes += cost
+
+    def _forget(self, segment: bytes) -> None:
+        old = self._entries.pop(segment, None)
+        if old is not None:
+            self._bytes -= old.cost
+
+    def parse(self, segment: bytes, limits: DecodeLimits) -> dict[str, Any]:
+        """The header dict of ``segment``: cached or parsed (never stored here). Do not mutate it."""
+        header = self.get(segment, limits)
+        if header is None:
+            header = parse_header(segment, limits.max_depth, limits.allow_padding)
         return header
 
     def clear(self) -> None:
         """Forget every entry."""
         self._entries.clear()
+        self._bytes = 0
+
+    @property
+    def bytes_used(self) -> int:
+        """The bytes the cached headers take, as counted against ``max_bytes``."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -468,6 +610,7 @@ class HeaderCache:
 
 def parse_header(segment: bytes, max_depth: int, allow_padding: bool) -> dict[str, Any]:
     """Decode and parse one header segment; it must be a JSON object."""
+    _given(segment, "segment")
     data = b64url_decode(segment, "header", allow_padding)
     try:
         header = _json.loads(data, max_depth)
@@ -480,6 +623,7 @@ def parse_header(segment: bytes, max_depth: int, allow_padding: bool) -> dict[st
 
 def validate_header(header: dict[str, Any], supported_crit: frozenset[str] | set[str]) -> None:
     """PyJWT's ``_validate_headers`` on decode: ``kid`` must be a string; ``crit`` must be understood."""
+    _given(header, "header")
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
@@ -511,9 +655,12 @@ class DecodeLimits:
         max_depth: int = MAX_JSON_DEPTH,
         allow_padding: bool = False,
     ) -> None:
+        depth = int(max_depth)
+        if not 1 <= depth <= MAX_JSON_DEPTH_LIMIT:
+            raise ValueError(f"the JSON depth limit must be between 1 and {MAX_JSON_DEPTH_LIMIT}")
         self.max_token_length = int(max_token_length)
         self.max_header_length = int(max_header_length)
-        self.max_depth = int(max_depth)
+        self.max_depth = depth
         self.allow_padding = bool(allow_padding)
 
 
@@ -521,29 +668,43 @@ DEFAULT_LIMITS = DecodeLimits()
 _HEADER_CACHE = HeaderCache()
 
 
+def _exact_token(token: Any) -> Any:
+    """A ``str`` or ``bytes`` subclass as a plain ``str``/``bytes`` of the same characters; anything else unchanged.
+
+    PyJWT accepts subclasses. Copying them first means no method of the subclass (``__hash__``, ``__eq__``,
+    ``encode``) ever runs inside the pipeline or the caches.
+    """
+    kind = type(token)
+    if kind is str or kind is bytes:
+        return token
+    if isinstance(token, str):
+        return str.__str__(token)
+    if isinstance(token, bytes):
+        return bytes(memoryview(token))
+    return token
+
+
 def token_bytes(token: Any, limits: DecodeLimits) -> bytes:
     """The token as ASCII bytes, or DecodeError (wrong type, too long, non-ASCII)."""
-    if isinstance(token, str):
+    _given(limits, "limits")
+    token = _exact_token(token)
+    if type(token) is str:
         if len(token) > limits.max_token_length:
             raise DecodeError("Token is too long")
         if not token.isascii():
             raise DecodeError("Invalid token: non-ASCII characters")
         return token.encode("ascii")
-    if isinstance(token, bytes):
+    if type(token) is bytes:
         if len(token) > limits.max_token_length:
             raise DecodeError("Token is too long")
         return token
     raise DecodeError(f"Invalid token type. Token must be a {bytes}")
 
 
-def load_token(
-    token: Any, limits: DecodeLimits = DEFAULT_LIMITS, header_cache: HeaderCache | None = _HEADER_CACHE
-) -> tuple[bytes, bytes, dict[str, Any], bytes, bytes]:
-    """Split and decode a compact JWS: ``(payload, signing_input, header, signature, header_segment)``.
-
-    The header dict may be shared with the cache: copy it before handing it out. ``payload`` is ``b""`` when the
-    header says ``b64: false`` (the payload is detached and its segment must be empty).
-    """
+def _load(
+    token: Any, limits: DecodeLimits, header_cache: HeaderCache | None
+) -> tuple[bytes, bytes, dict[str, Any], bytes, bytes, bool]:
+    """``load_token``'s work, plus whether the header was parsed for this token (not taken from the cache)."""
     data = token_bytes(token, limits)
     first = data.find(b".")
     last = data.rfind(b".")
@@ -553,9 +714,9 @@ def load_token(
     if len(header_segment) > limits.max_header_length:
         raise DecodeError("Invalid header string: header is too long")
     signing_input = data[:last]
-    if header_cache is not None:
-        header = header_cache.parse(header_segment, limits.max_depth, limits.allow_padding)
-    else:
+    header = None if header_cache is None else header_cache.get(header_segment, limits)
+    parsed = header is None
+    if header is None:
         header = parse_header(header_segment, limits.max_depth, limits.allow_padding)
     payload_segment = data[first + 1 : last]
     if header.get("b64", True) is False:
@@ -565,11 +726,26 @@ def load_token(
     else:
         payload = b64url_decode(payload_segment, "payload", limits.allow_padding)
     signature = b64url_decode(data[last + 1 :], "crypto", limits.allow_padding)
-    return payload, signing_input, header, signature, header_segment
+    return payload, signing_input, header, signature, header_segment, parsed
+
+
+def load_token(
+    token: Any, limits: DecodeLimits = DEFAULT_LIMITS, header_cache: HeaderCache | None = _HEADER_CACHE
+) -> tuple[bytes, bytes, dict[str, Any], bytes, bytes]:
+    """Split and decode a compact JWS: ``(payload, signing_input, header, signature, header_segment)``.
+
+    Nothing is verified and nothing is cached; the header is the caller's own (a cached one is copied).
+    ``payload`` is ``b""`` when the header says ``b64: false`` (the payload is detached and its segment must be
+    empty).
+    """
+    _given(limits, "limits")
+    payload, signing_input, header, signature, header_segment, parsed = _load(token, limits, header_cache)
+    return payload, signing_input, header if parsed else _copy_object(header), signature, header_segment
 
 
 def check_algorithm(header: dict[str, Any], allowed: frozenset[str] | None) -> str:
     """The header's ``alg`` if the caller allows it, else InvalidAlgorithmError (PyJWT's messages)."""
+    _given(header, "header")
     if "alg" not in header:
         raise InvalidAlgorithmError("Algorithm not specified")
     alg = header["alg"]
@@ -580,6 +756,7 @@ def check_algorithm(header: dict[str, Any], allowed: frozenset[str] | None) -> s
 
 def parse_payload(payload: bytes, max_depth: int) -> dict[str, Any]:
     """The claims object of a verified payload (PyJWT's ``_decode_payload``)."""
+    _given(payload, "payload")
     try:
         claims = _json.loads(payload, max_depth)
     except _json.JSONError as exc:
@@ -593,6 +770,9 @@ def verify_signature(
     key: PreparedKey, signing_input: bytes, signature: bytes, enforce_minimum_key_length: bool
 ) -> None:
     """Check one signature with a prepared key; the key-length policy first, as PyJWT does."""
+    _given(key, "key")
+    _given(signing_input, "signing_input")
+    _given(signature, "signature")
     if key.key_length_msg is not None:
         warn_or_raise_key_length(key.key_length_msg, enforce_minimum_key_length)
     if not key.verify(signing_input, signature):
@@ -611,24 +791,41 @@ def warn_or_raise_key_length(message: str, enforce: bool) -> None:
 
 
 class _CacheEntry:
-    __slots__ = ("claims", "payload", "immutable", "header", "signature", "key", "kid", "alg", "expires", "not_before",
-                 "error")
+    """One verified-token cache entry. Built whole before it is stored and never changed after.
+
+    A verified token keeps its claims (a private copy no caller ever sees), header, signature and key; a failed one
+    (the error cache) keeps only the exception's class and arguments: no traceback, so no caller's frame.
+    """
+
+    __slots__ = (
+        "claims",
+        "immutable",
+        "header",
+        "signature",
+        "key",
+        "alg",
+        "expires",
+        "not_before",
+        "error_class",
+        "error_args",
+        "cost",
+    )
 
     # annotations only (no values), so the slots stay plain slots
     claims: dict[str, Any]
-    payload: bytes
     immutable: bool
     header: dict[str, Any]
     signature: bytes
     key: PreparedKey | None
-    kid: str | None
     alg: Any  # the header's "alg", already checked by check_algorithm
     expires: float
     not_before: float
-    error: BaseException | None
+    error_class: type[BaseException] | None
+    error_args: tuple[Any, ...]
+    cost: int
 
     def __init__(self) -> None:
-        self.error = None
+        self.error_class = None
 
 
 def _all_immutable(claims: dict[str, Any]) -> bool:
@@ -636,6 +833,17 @@ def _all_immutable(claims: dict[str, Any]) -> bool:
         if type(value) not in (str, int, float, bool, type(None)):
             return False
     return True
+
+
+def _seconds_of(value: Any, otherwise: float) -> float:
+    """A time claim (already checked to be a JSON number) as a float: huge integers become +/-inf, never an error."""
+    number = _as_int(value)
+    if number is None:
+        return otherwise
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 class Decoder:
@@ -646,6 +854,10 @@ class Decoder:
     :param allowed: the algorithms the caller allows (None: any the key supports, PyJWK-bound callers).
     :param rules: the claim checks, or None to return the raw payload bytes (the JWS layer).
     :param cache_size: verified-token cache entries (0: no cache); ``cache_ttl``/``error_cache_ttl`` in seconds.
+    :param cache_max_bytes: the verified-token cache's bound in bytes (tokens, claims and headers, as measured).
+
+    Every call returns objects the caller owns: claims and headers, nested lists and dicts included, are new for
+    each call, from the cache or not.
     """
 
     def __init__(
@@ -664,6 +876,7 @@ class Decoder:
         cache_size: int = 0,
         cache_ttl: float = 600.0,
         error_cache_ttl: float = 0.0,
+        cache_max_bytes: int = TOKEN_CACHE_BYTES,
     ) -> None:
         self._prepare = prepare
         self._resolve = resolve
@@ -677,9 +890,22 @@ class Decoder:
         self.limits = limits
         self.header_cache = header_cache
         self.cache_size = int(cache_size)
+        self.cache_max_bytes = int(cache_max_bytes)
         self.cache_ttl = float(cache_ttl)
         self.error_cache_ttl = float(error_cache_ttl)
         self._cache: dict[Any, _CacheEntry] = {}
+        self._cache_bytes = 0
+
+    @property
+    def limits(self) -> DecodeLimits:
+        """The size and depth bounds tokens are read under."""
+        return self._limits
+
+    @limits.setter
+    def limits(self, value: DecodeLimits) -> None:
+        if not isinstance(value, DecodeLimits):
+            raise TypeError(f"Argument 'value' has incorrect type (expected DecodeLimits, got {type(value).__name__})")
+        self._limits = value
 
     # -- public -------------------------------------------------------------------------------------------------------
 
@@ -698,25 +924,37 @@ class Decoder:
     def clear_cache(self) -> None:
         """Drop every verified-token cache entry."""
         self._cache.clear()
+        self._cache_bytes = 0
 
     @property
     def cache_len(self) -> int:
         """The number of verified-token cache entries."""
         return len(self._cache)
 
+    @property
+    def cache_bytes(self) -> int:
+        """The bytes the verified-token cache's entries take, as counted against ``cache_max_bytes``."""
+        return self._cache_bytes
+
     # -- pipeline -----------------------------------------------------------------------------------------------------
 
     def _run(self, token: Any, detached_payload: bytes | None, complete: bool) -> Any:
+        token = _exact_token(token)
         rules = self.rules
-        if self.cache_size and detached_payload is None and rules is not None and isinstance(token, (str, bytes)):
+        cached = self.cache_size > 0 and detached_payload is None and rules is not None
+        if cached and type(token) in (str, bytes):
             entry = self._cache.get(token)
             if entry is not None:
                 result = self._hit(token, entry, complete)
                 if result is not None:
                     return result
-        payload, signing_input, header, signature, _ = load_token(token, self.limits, self.header_cache)
+        payload, signing_input, header, signature, segment, parsed = _load(token, self.limits, self.header_cache)
+        now = 0.0
         try:
-            key = self._check(header, signing_input, signature, payload, detached_payload)
+            key = self._check(header, signing_input, signature, detached_payload)
+            if key is not None and parsed and self.header_cache is not None and header.get("b64", True) is not False:
+                # the signature is good: only now may the header outlive this call
+                self.header_cache.store(segment, header, self.limits)
             if detached_payload is not None:
                 payload = detached_payload
             if rules is None:
@@ -725,20 +963,14 @@ class Decoder:
                 claims = parse_payload(payload, self.limits.max_depth)
                 now = rules.now()
                 rules.check(claims, now)
-        except Exception as exc:
-            if (
-                self.error_cache_ttl > 0
-                and rules is not None
-                and detached_payload is None
-                and isinstance(token, (str, bytes))
-                and _cacheable_error(exc)
-            ):
+        except InvalidTokenError as exc:
+            if cached and self.error_cache_ttl > 0 and type(token) in (str, bytes):
                 self._store_error(token, exc)
             raise
-        if self.cache_size and detached_payload is None and rules is not None:
-            self._store(token, claims, payload, header, signature, key, now)
+        if cached:
+            self._store(token, claims, header, signature, key, now)
         if complete:
-            return {"payload": claims, "header": dict(header), "signature": signature}
+            return {"payload": claims, "header": _copy_object(header), "signature": signature}
         return claims
 
     def _check(
@@ -746,7 +978,6 @@ class Decoder:
         header: dict[str, Any],
         signing_input: bytes,
         signature: bytes,
-        payload: bytes,
         detached_payload: bytes | None,
     ) -> PreparedKey | None:
         validate_header(header, self.supported_crit)
@@ -781,62 +1012,82 @@ class Decoder:
                 key = self._prepare(alg)  # type: ignore[misc]
                 if len(self._prepared) < 64:
                     self._prepared[alg] = key
-        verify_signature(key, signing_input, signature, self.enforce_minimum_key_length)
+        verify_signature(key, signing_input, signature, self.enforce_minimum_key_length)  # type: ignore[arg-type]
         return key
 
     # -- verified-token cache -----------------------------------------------------------------------------------------
 
-    def _store(self, token: Any, claims: dict[str, Any], payload: bytes, header: dict[str, Any], signature: bytes,
-               key: PreparedKey | None, now: float) -> None:
+    def _store(
+        self,
+        token: Any,
+        claims: dict[str, Any],
+        header: dict[str, Any],
+        signature: bytes,
+        key: PreparedKey | None,
+        now: float,
+    ) -> None:
+        budget = self.cache_max_bytes // 8  # no one entry may take more than an eighth
+        cost = sys.getsizeof(token) + len(signature) + footprint(header, budget)
+        if cost > budget:
+            return
+        cost += footprint(claims, budget - cost)
+        if cost > budget:
+            return
+        rules: ClaimRules = self.rules  # type: ignore[assignment]
         entry = _CacheEntry()
-        entry.claims = claims
-        entry.payload = payload
         entry.immutable = _all_immutable(claims)
+        entry.claims = dict(claims) if entry.immutable else _copy_object(claims)
         entry.header = header
         entry.signature = signature
         entry.key = key
-        kid = header.get("kid")
-        entry.kid = kid
         entry.alg = header.get("alg")
-        expires = now + self.cache_ttl
-        exp = _as_int(claims.get("exp"))
-        if exp is not None:
-            expires = min(expires, exp + self.rules.leeway)  # type: ignore[union-attr]
-        entry.expires = expires
-        nbf = _as_int(claims.get("nbf"))
-        entry.not_before = -math.inf if nbf is None else nbf - self.rules.leeway  # type: ignore[union-attr]
+        entry.expires = min(now + self.cache_ttl, _seconds_of(claims.get("exp"), math.inf) + rules.leeway)
+        entry.not_before = _seconds_of(claims.get("nbf"), -math.inf) - rules.leeway
+        entry.cost = cost
         self._insert(token, entry)
-        if not entry.immutable:
-            # the caller receives this very dict: the cache keeps its own parse
-            entry.claims = parse_payload(payload, self.limits.max_depth)
 
     def _store_error(self, token: Any, exc: BaseException) -> None:
+        if len(token) > ERROR_CACHE_MAX_TOKEN_LENGTH:
+            return
         entry = _CacheEntry()
-        entry.error = exc
+        entry.error_class = type(exc)
+        entry.error_args = tuple(exc.args)
+        entry.cost = sys.getsizeof(token) + sys.getsizeof(entry.error_args)
+        for arg in entry.error_args:
+            entry.cost += sys.getsizeof(arg)
         entry.expires = self.rules.now() + self.error_cache_ttl  # type: ignore[union-attr]
         self._insert(token, entry)
 
     def _insert(self, token: Any, entry: _CacheEntry) -> None:
         cache = self._cache
-        cache.pop(token, None)
-        while len(cache) >= self.cache_size:
-            try:
-                del cache[next(iter(cache))]
-            except (StopIteration, KeyError, RuntimeError):
-                break
+        if entry.cost > self.cache_max_bytes:
+            return
+        self._evict(token)
+        while cache and (len(cache) >= self.cache_size or self._cache_bytes + entry.cost > self.cache_max_bytes):
+            self._evict(next(iter(cache)))
         cache[token] = entry
+        self._cache_bytes += entry.cost
+
+    def _evict(self, token: Any) -> None:
+        old = self._cache.pop(token, None)
+        if old is not None:
+            self._cache_bytes -= old.cost
+
+    def _evict_entry(self, token: Any, entry: _CacheEntry) -> None:
+        """Drop ``token``'s entry if it is still ``entry`` (another thread may have stored a newer one)."""
+        if self._cache.get(token) is entry:
+            self._evict(token)
 
     def _hit(self, token: Any, entry: _CacheEntry, complete: bool) -> Any:
-        if entry.error is not None:
-            if self.rules.now() < entry.expires:  # type: ignore[union-attr]
-                exc = entry.error
-                raise type(exc)(*exc.args)
-            self._cache.pop(token, None)
+        rules: ClaimRules = self.rules  # type: ignore[assignment]
+        now = rules.now()
+        if entry.error_class is not None:
+            if now < entry.expires:
+                raise entry.error_class(*entry.error_args)
+            self._evict_entry(token, entry)
             return None
-        rules = self.rules
-        now = rules.now()  # type: ignore[union-attr]
         if now >= entry.expires or now < entry.not_before:
-            self._cache.pop(token, None)
+            self._evict_entry(token, entry)
             return None
         if self._resolve is not None and self.verify:
             try:
@@ -844,23 +1095,17 @@ class Decoder:
             except Exception:
                 current = None
             if current is not entry.key:
-                self._cache.pop(token, None)
+                self._evict_entry(token, entry)
                 return None
-        claims = entry.claims
         try:
-            rules.check(claims, now)  # type: ignore[union-attr]
+            rules.check(entry.claims, now)
         except Exception:
-            self._cache.pop(token, None)
+            self._evict_entry(token, entry)
             raise
-        claims = dict(claims) if entry.immutable else parse_payload(entry.payload, self.limits.max_depth)
+        claims = dict(entry.claims) if entry.immutable else _copy_object(entry.claims)
         if complete:
-            return {"payload": claims, "header": dict(entry.header), "signature": entry.signature}
+            return {"payload": claims, "header": _copy_object(entry.header), "signature": entry.signature}
         return claims
-
-
-def _cacheable_error(exc: BaseException) -> bool:
-    """Token failures may be remembered; key-fetch failures (and anything not a token error) never are."""
-    return isinstance(exc, InvalidTokenError)
 
 
 def _normalise_typ(typ: str) -> str:
@@ -897,6 +1142,9 @@ def encode_claims(payload: Any, json_encoder: Any) -> bytes:
 
 def sign_compact(header_segment: bytes, payload: bytes, key: PreparedKey, detached: bool) -> str:
     """Assemble ``header.payload.signature`` (payload segment empty when detached) as str."""
+    _given(header_segment, "header_segment")
+    _given(payload, "payload")
+    _given(key, "key")
     payload_segment = payload if detached else b64url_encode(payload)
     signing_input = header_segment + b"." + payload_segment
     signature = b64url_encode(key.sign(signing_input))
@@ -978,8 +1226,18 @@ def drop_in_decode(
         jwt, key, algorithms, options, verify, detached_payload, audience, subject, issuer, leeway, **kwargs
     )
 
+
 __all__ = [
     "ALGORITHM_UNSET",
+    "ERROR_CACHE_MAX_TOKEN_LENGTH",
+    "HEADER_CACHE_BYTES",
+    "HEADER_ENTRY_MAX_BYTES",
+    "MAX_JSON_DEPTH_LIMIT",
+    "TOKEN_CACHE_BYTES",
+    "copy_json",
+    "footprint",
+    "set_clock_namespace",
+    "wall_clock",
     "bind_drop_in",
     "drop_in_decode",
     "drop_in_encode",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Container, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone  # noqa: F401 (timezone: the names PyJWT has here)
 from typing import TYPE_CHECKING, Any, cast
 
 from . import _core
@@ -311,7 +311,6 @@ class PyJWT:
 def _prepared_claims(payload: dict[str, Any]) -> dict[str, Any]:
     """PyJWT's payload preparation before ``_encode_payload``: datetimes to ints, ``iss`` must be a string."""
     from calendar import timegm
-    from datetime import datetime
 
     payload = payload.copy()
     for time_claim in ("exp", "iat", "nbf"):
@@ -328,6 +327,9 @@ decode_complete = _jwt_global_obj.decode_complete
 # The module-level encode and decode are compiled entry points with PyJWT's signatures: a repeated plain call reaches
 # its prepared header and key (encode) or its cached Decoder (decode) without a Python frame.
 _core.bind_drop_in(_jwt_global_obj)
+# Claims are checked against the time read through this module's ``datetime`` (as PyJWT reads it in jwt.api_jwt),
+# so freezegun, time-machine and mock.patch("fastjwt.api_jwt.datetime") move fastjwt's clock as they move PyJWT's.
+_core.set_clock_namespace(globals())
 if TYPE_CHECKING:
     encode = _jwt_global_obj.encode  # PyJWT's exact signatures for type checkers
     decode = _jwt_global_obj.decode

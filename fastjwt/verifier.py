@@ -11,12 +11,13 @@ served from the cache: a lookup plus the claim checks, no signature check. Seman
 * every hit re-runs the claim checks against the current time (``exp`` with leeway, ``nbf``, ``iat``, ``max_age``,
   ``aud``/``iss``/``sub``), and an entry is dropped once past ``exp`` + leeway or ``cache_ttl`` seconds after it was
   stored, whether or not the token has ``iat``;
-* bounded: the oldest entry is evicted first;
+* bounded in entries and in bytes (``cache_max_bytes``): the oldest entry is evicted first;
 * failures are not cached unless ``error_cache_ttl`` > 0, and then only token failures, never key-fetch failures;
   every TTL runs on the verifier's clock (``now=`` when given);
 * with a key set or key source, an entry is dropped when the token's key is no longer the one the source returns
   (the key was rotated out);
-* each call returns a new dict: one caller's mutation never reaches another caller's result.
+* each call returns new objects, nested lists and dicts included: one caller's mutation never reaches another
+  caller's result.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ class Verifier:
     :param options: PyJWT's decode options (``verify_exp``, ``require``, ``strict_aud``, ...).
     :param cache: the verified-token cache: ``True`` for 1000 entries, an int for that many, None/False for none.
     :param cache_ttl: the longest time in seconds an entry is served.
-    :param error_cache_ttl: remember token failures this many seconds (0: never).
+    :param error_cache_ttl: remember token failures this many seconds (0: never). Only tokens of at most
+        8 KiB are remembered, as the exception's class and arguments (no traceback).
+    :param cache_max_bytes: the verified-token cache's bound in bytes (8 MiB by default): tokens, claims and
+        headers as ``sys.getsizeof`` counts them; the oldest entries go first, and no one entry may take more than
+        an eighth of it.
     :param typ: required ``typ`` header (RFC 8725 3.11), e.g. ``"at+jwt"``; compared case-insensitively with an
         optional ``application/`` prefix.
     :param max_age: reject tokens whose ``iat`` is older than this (seconds or ``timedelta``); requires ``iat``.
@@ -75,6 +80,7 @@ class Verifier:
         cache: bool | int | None = None,
         cache_ttl: float = 600,
         error_cache_ttl: float = 0,
+        cache_max_bytes: int = _core.TOKEN_CACHE_BYTES,
         typ: str | None = None,
         max_age: float | timedelta | None = None,
         now: Callable[[], float] | None = None,
@@ -117,6 +123,8 @@ class Verifier:
             cache_size = int(cache)
             if cache_size < 0:
                 raise ValueError("cache must be a non-negative size")
+        if int(cache_max_bytes) < 0:
+            raise ValueError("cache_max_bytes must be a non-negative size")
         limits = _core.DecodeLimits(
             max_token_length=max_token_length,
             max_header_length=max_header_length,
@@ -153,6 +161,7 @@ class Verifier:
             cache_size=cache_size,
             cache_ttl=cache_ttl,
             error_cache_ttl=error_cache_ttl,
+            cache_max_bytes=cache_max_bytes,
         )
         self.decode = self._decoder.decode_token  # type: ignore[method-assign]
         self.decode_complete = self._decoder.decode_complete  # type: ignore[method-assign]
