@@ -41,6 +41,14 @@ bars: build
 	$(PIP) install -q -r benchmarks/requirements.txt
 	$(PY) benchmarks/bars.py
 
+# PyJWT 2.15.1's own test suite with `jwt` bound to fastjwt, on both cores (issue 12): one count line per core, the
+# logs and JUnit XML in build/compat/. A measurement: exits 0 whatever the counts, non-zero only if the harness broke.
+# PyJWT's tests need pytest >= 8.4.2 and cryptography, beyond fastjwt's own test extra.
+.PHONY: compat
+compat: build
+	$(PIP) install -q "pytest>=8.4.2"
+	$(PY) scripts/compat.py
+
 # Packaging and static checks (issue 7).
 # Instructions per call under valgrind's callgrind (repeatable, unlike wall-clock time): the profile behind the bars.
 # make profile PROFILE_ARGS="RS256-verifier --functions" lists the overhead beyond cryptography's verify by function.
