@@ -2,7 +2,8 @@
 
 Replaces the plain "the proxy tells you the user in a header" set-up with a signed token: the request reaches the
 application only when ``verifier`` accepts the token; otherwise the client gets ``401`` with an RFC 6750
-``WWW-Authenticate: Bearer`` header and the application is not called.
+``WWW-Authenticate: Bearer`` header (``400`` when the request carries more than one token) and the application is
+not called.
 
 Claims reach the application as ``scope["state"]["jwt"]`` (ASGI; Starlette exposes it as ``request.state.jwt``) or
 ``environ["fastjwt.claims"]`` (WSGI).
@@ -217,15 +218,21 @@ class ASGIMiddleware:
     """Let an HTTP request or websocket handshake reach ``app`` only with a token that ``verifier`` accepts.
 
     :param app: the ASGI application to protect.
-    :param verifier: a :class:`fastjwt.Verifier` (its ``adecode`` is awaited, so async key sources work).
+    :param verifier: a :class:`fastjwt.Verifier` (its ``adecode`` is awaited: an async key source is awaited, a sync
+        one runs in a worker thread, so the event loop never waits on a key fetch).
     :param header: the request header holding the token, matched case-insensitively.
     :param scheme: the authorization scheme before the token (compared case-insensitively), or ``None`` when the header
         holds the bare token (a pre-authentication proxy's ``x-auth-token``, say).
     :param exempt_paths: exact paths served without a token (``/health``); ``/health/`` is a different path.
-    :param exempt_prefixes: path prefixes served without a token; ``"/static/"`` exempts everything below it.
+    :param exempt_prefixes: path prefixes served without a token; ``"/static/"`` exempts the plain paths below it
+        (no ``.``/``..`` or empty segment, no ``%``, ``\\``, control or non-ASCII character, and no encoded ``/`` or
+        ``\\`` in ``raw_path``); any other path goes through verification.
     :param realm: the realm named in the ``WWW-Authenticate`` challenge.
-    :param on_error: called as ``on_error(error, path)`` before a 401 (``error`` is ``None`` when no token was sent),
-        e.g. for logging; the response does not change.
+    :param on_error: called as ``on_error(error, path)`` before each refusal (``error`` is ``None`` when no token was
+        sent, a ``DecodeError`` for more than one token), e.g. for logging; the response does not change.
+
+    A request with the header more than once, or with a comma in its value (servers join repeated headers with
+    commas), gets ``400`` with ``error="invalid_request"``: which token a server or the app would pick differs.
 
     Lifespan and other non-HTTP scopes pass through. A refused websocket is closed with code 1008 (policy violation).
     """
