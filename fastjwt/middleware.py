@@ -169,14 +169,24 @@ class _Settings:
     def extract(self, values: list[str]) -> str | None:
         """The token from the header's values, or None when it is missing or uses another scheme.
 
-        :raises _MultipleTokensError: the header came more than once, or its value holds a comma (servers join
-            repeated headers with commas; a token never holds one).
+        :raises _MultipleTokensError: the header came more than once, or its value is a comma-separated list with a
+            credential of this scheme in it (servers join repeated headers with commas; a token never holds one).
         """
         if not values:
             return None
-        if len(values) > 1 or "," in values[0]:
+        if len(values) > 1:
             raise _MultipleTokensError(_MULTIPLE_TOKENS)
-        value = values[0].strip()
+        value = values[0]
+        if "," in value:
+            # another scheme's auth-params are comma-separated too (Digest): that is no token, not two
+            if self.scheme is None or any(self._token_in(piece) is not None for piece in value.split(",")):
+                raise _MultipleTokensError(_MULTIPLE_TOKENS)
+            return None
+        return self._token_in(value)
+
+    def _token_in(self, value: str) -> str | None:
+        """The token in one credential, or None when it is empty or of another scheme."""
+        value = value.strip()
         if self.scheme is None:
             return value or None
         scheme, _, token = value.partition(" ")
@@ -231,8 +241,9 @@ class ASGIMiddleware:
     :param on_error: called as ``on_error(error, path)`` before each refusal (``error`` is ``None`` when no token was
         sent, a ``DecodeError`` for more than one token), e.g. for logging; the response does not change.
 
-    A request with the header more than once, or with a comma in its value (servers join repeated headers with
-    commas), gets ``400`` with ``error="invalid_request"``: which token a server or the app would pick differs.
+    A request with the header more than once, or with a comma-separated value holding a credential of ``scheme``
+    (servers join repeated headers with commas), gets ``400`` with ``error="invalid_request"``: which token a server
+    or the app would pick differs.
 
     Lifespan and other non-HTTP scopes pass through. A refused websocket is closed with code 1008 (policy violation).
     """

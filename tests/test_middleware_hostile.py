@@ -183,6 +183,19 @@ def test_more_than_one_token_is_a_bad_request(served: tuple[int, CallLog], heade
     assert str(error) == "The request carries more than one token" and path == "/me"
 
 
+@pytest.mark.parametrize(
+    "value", ['Digest username="a", realm="b", nonce="c"', "Basic YTpi, Digest realm=b", ",", " , "]
+)
+def test_another_schemes_comma_list_is_no_token(served: tuple[int, CallLog], value: str) -> None:
+    """Auth-params are comma-separated (RFC 7235): a value holding no Bearer credential carries no token at all."""
+    port, log = served
+    before = len(log.calls)
+    status, headers, _ = _request_with_headers(port, "/me", [("Authorization", value)])
+    assert status == 401
+    assert headers["www-authenticate"] == 'Bearer realm="api"'
+    assert len(log.calls) == before
+
+
 def test_one_token_still_passes(served: tuple[int, CallLog]) -> None:
     port, _ = served
     status, _, body = _request_with_headers(port, "/me", [("Authorization", "Bearer " + GOOD), ("X-Other", "a, b")])
