@@ -22,6 +22,8 @@ served from the cache: a lookup plus the claim checks, no signature check. Seman
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import inspect
 from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import timedelta
@@ -136,7 +138,7 @@ class Verifier:
         self._async_source = False
         if isinstance(key, PyJWKSet):
             resolve = self._resolve_from_set
-        elif not isinstance(key, (str, bytes, PyJWK)) and hasattr(key, "get_signing_key"):
+        elif _is_key_source(key):
             self._async_source = inspect.iscoroutinefunction(key.get_signing_key)
             resolve = self._resolve_from_source
         else:
@@ -177,15 +179,22 @@ class Verifier:
         return self._decoder.decode_complete(token)  # pragma: no cover - rebound in __init__
 
     async def adecode(self, token: str | bytes) -> dict[str, Any]:
-        """``decode`` for asyncio services; awaits an async key source (e.g. ``AsyncPyJWKClient``) when needed."""
+        """``decode`` for asyncio services: the event loop never waits on a key source.
+
+        Everything that needs no key (the token's form, the header, ``crit``, ``typ``, the algorithm allow-list) is
+        checked first, on the loop, so a refused token never reaches the key source. Then an async key source (e.g.
+        :class:`fastjwt.AsyncPyJWKClient`) is awaited, and a synchronous one (e.g. :class:`fastjwt.PyJWKClient`,
+        which may block on the network) is called in a worker thread. A fixed key or a ``PyJWKSet`` needs no I/O
+        and is decoded on the loop.
+        """
+        probe = self._keyless_probe
+        if probe is None:
+            return self._decoder.decode(token)  # type: ignore[no-any-return]
+        kid = _keyless_checks(probe, token)
         if self._async_source:
-            header = _core.load_token(token, self._decoder.limits)[2]
-            kid = header.get("kid")
-            if kid is not None and not isinstance(kid, str):
-                raise InvalidTokenError("Key ID header parameter must be a string")
             jwk = await self.key.get_signing_key(kid)
             return _SyncView(jwk).decode_with(self, token)
-        return self._decoder.decode(token)  # type: ignore[no-any-return]
+        return await asyncio.to_thread(self._decoder.decode, token)
 
     def clear_cache(self) -> None:
         """Drop every verified-token cache entry."""
@@ -239,6 +248,53 @@ class Verifier:
             raise TypeError("this Verifier has an async key source: use 'await verifier.adecode(token)'")
         jwk = self.key.get_signing_key(header.get("kid"))
         return self._resolve_jwk(jwk, alg)
+
+    # -- async key sources: the keyless checks first ------------------------------------------------------------------
+
+    @functools.cached_property
+    def _keyless_probe(self) -> _core.Decoder | None:
+        """A decoder that runs every check needing no key, then stops at the key lookup; None without a key source."""
+        if _is_key_source(self.key):
+            source = self._decoder
+            probe = _core.Decoder(
+                None,
+                _stop_at_key_lookup,
+                source.allowed,
+                None,
+                verify_signature=True,
+                supported_crit=source.supported_crit,
+                limits=source.limits,
+                header_cache=source.header_cache,
+            )
+            probe.typ = source.typ
+            return probe
+        return None
+
+
+def _is_key_source(key: Any) -> bool:
+    """Whether ``key`` is looked up per token (``get_signing_key(kid)``, possibly over the network)."""
+    return not isinstance(key, (str, bytes, PyJWK, PyJWKSet)) and hasattr(key, "get_signing_key")
+
+
+def _keyless_checks(probe: _core.Decoder, token: str | bytes) -> str | None:
+    """Refuse ``token`` if a check that needs no key fails; else return its ``kid`` (the key to look up)."""
+    try:
+        probe.decode(token)
+    except _KeyLookup as lookup:
+        return lookup.kid
+    raise AssertionError("the keyless probe returned without asking for a key")  # pragma: no cover
+
+
+class _KeyLookup(Exception):
+    """Raised by the probe decoder's key resolver: the token passed every keyless check and needs its key."""
+
+    def __init__(self, kid: str | None) -> None:
+        super().__init__(kid)
+        self.kid = kid
+
+
+def _stop_at_key_lookup(header: dict[str, Any], alg: str) -> _core.PreparedKey:
+    raise _KeyLookup(header.get("kid"))
 
 
 class _SyncView:
