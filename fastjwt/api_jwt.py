@@ -88,16 +88,20 @@ class PyJWT:
         json_encoder: type[json.JSONEncoder] | None = None,
         sort_headers: bool = True,
     ) -> str:
-        """Encode the ``payload`` as JSON Web Token.
+        """Sign ``payload`` (a dict of claims) and return the compact token.
 
-        :param payload: JWT claims, e.g. ``dict(iss=..., aud=..., sub=...)``
-        :param key: a key suitable for the chosen algorithm (secret, PEM, key object or PyJWK)
-        :param algorithm: algorithm to sign the token with, e.g. ``"ES256"``; ``headers["alg"]`` wins
-        :param headers: additional JWT header fields, e.g. ``dict(kid="my-key-id")``
-        :param json_encoder: custom JSON encoder for ``payload`` and ``headers``
-        :param sort_headers: sort the header members (PyJWT's default)
-        :returns: a JSON Web Token
-        :raises TypeError: if ``payload`` is not a ``dict``
+        Datetimes in ``exp``, ``iat`` and ``nbf`` become epoch seconds; ``iss`` must be a string; NaN and Infinity
+        are refused (``ValueError``) rather than written.
+
+        :param payload: the claims
+        :param key: the signing key: a secret, PEM text, a ``cryptography`` key or a ``PyJWK``
+        :param algorithm: the ``alg`` to sign with (HS256 when omitted; a ``PyJWK``'s own algorithm for a PyJWK);
+            an ``alg`` in ``headers`` takes precedence
+        :param headers: extra header members, such as ``{"kid": ...}``
+        :param json_encoder: a ``json.JSONEncoder`` subclass for claims and headers
+        :param sort_headers: write header members in sorted order
+        :returns: the token as ``str``
+        :raises TypeError: when ``payload`` is not a dict
         """
         if type(self)._encode_payload is PyJWT._encode_payload:
             json_payload = _core.encode_claims(payload, json_encoder)
@@ -115,7 +119,7 @@ class PyJWT:
         headers: dict[str, Any] | None = None,
         json_encoder: type[json.JSONEncoder] | None = None,
     ) -> bytes:
-        """Encode a given payload to the bytes to be signed (override to change the JSON library)."""
+        """The bytes that get signed for ``payload``: a hook subclasses override to use another JSON library."""
         return json.dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
 
     # -- decode -------------------------------------------------------------------------------------------------------
@@ -134,16 +138,9 @@ class PyJWT:
         leeway: float | timedelta = 0,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Identical to ``decode`` but returns ``{"header": ..., "payload": ..., "signature": ...}``.
+        """:meth:`decode`, returning the whole token: ``{"header": ..., "payload": ..., "signature": ...}``.
 
-        :param jwt: the token to be decoded
-        :param key: the key suitable for the allowed algorithm
-        :param algorithms: allowed algorithms, e.g. ``["ES256"]``: hard-code them, never derive them from the token
-        :param options: validation options (:class:`fastjwt.types.Options`)
-        :param audience: the value for the ``verify_aud`` check
-        :param issuer: the value for the ``verify_iss`` check (exact match, or membership in a container)
-        :param subject: the value for the ``verify_sub`` check
-        :param leeway: a time margin in seconds (or a ``timedelta``) for ``exp``, ``nbf`` and ``iat``
+        The header and payload are the caller's own objects. Parameters are those of :meth:`decode`.
         """
         if kwargs:
             _warn_kwargs("decode_complete", kwargs)
@@ -165,17 +162,17 @@ class PyJWT:
         leeway: float | timedelta = 0,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Verify the ``jwt`` token signature and return the token claims.
+        """Check the token's signature and registered claims; return its claims as a new dict.
 
-        :param jwt: the token to be decoded
-        :param key: the key suitable for the allowed algorithm
-        :param algorithms: allowed algorithms, e.g. ``["ES256"]``: hard-code them, never derive them from the token
-        :param options: validation options (:class:`fastjwt.types.Options`)
-        :param audience: the value for the ``verify_aud`` check
-        :param subject: the value for the ``verify_sub`` check
-        :param issuer: the value for the ``verify_iss`` check (exact match, or membership in a container)
-        :param leeway: a time margin in seconds (or a ``timedelta``) for ``exp``, ``nbf`` and ``iat``
-        :returns: the JWT claims
+        :param jwt: the compact token (``str`` or ``bytes``)
+        :param key: what verifies the signature: a secret, PEM text, a ``cryptography`` key or a ``PyJWK``
+        :param algorithms: the algorithms you accept, written in your code (never taken from the token)
+        :param options: switches for the checks (:class:`fastjwt.types.Options`): ``verify_exp``, ``require``, ...
+        :param audience: the ``aud`` you expect (a string, or several)
+        :param subject: the ``sub`` you expect
+        :param issuer: the ``iss`` you expect: compared whole, or looked up in a container of strings
+        :param leeway: allowed clock skew for ``exp``, ``nbf`` and ``iat``, in seconds or as a ``timedelta``
+        :returns: the claims
         """
         if not kwargs and options is None and verify is None and detached_payload is None:
             # The common drop-in call: one tuple, one dict lookup, one call into the core.
@@ -292,7 +289,7 @@ class PyJWT:
         return decoded if complete else payload
 
     def _decode_payload(self, decoded: dict[str, Any]) -> dict[str, Any]:
-        """Decode the payload from a JWS dict (override to change the JSON library or decompress)."""
+        """The claims of a verified JWS (``decoded["payload"]`` is bytes): a hook subclasses override."""
         return _core.parse_payload(decoded["payload"], self._jws.limits.max_depth)
 
     def _validate_claims(
@@ -306,6 +303,55 @@ class PyJWT:
     ) -> None:
         rules = _core.ClaimRules(cast("dict[str, Any]", options), audience, issuer, subject, leeway)
         rules.check(payload, rules.now())
+
+    # PyJWT's single-claim helpers. fastjwt checks all claims in one pass of the core's ClaimRules; these run that
+    # pass with every other check switched off, for code and tests that call them directly.
+
+    def _validate_required_claims(self, payload: dict[str, Any], claims: Iterable[str]) -> None:
+        _only_check(None, require=list(claims)).check(payload, 0.0)
+
+    def _validate_sub(self, payload: dict[str, Any], subject: str | None = None) -> None:
+        _only_check("verify_sub", subject=subject).check(payload, 0.0)
+
+    def _validate_jti(self, payload: dict[str, Any]) -> None:
+        _only_check("verify_jti").check(payload, 0.0)
+
+    def _validate_iat(self, payload: dict[str, Any], now: float, leeway: float) -> None:
+        _only_check("verify_iat", leeway=leeway).check(payload, now)
+
+    def _validate_nbf(self, payload: dict[str, Any], now: float, leeway: float) -> None:
+        _only_check("verify_nbf", leeway=leeway).check(payload, now)
+
+    def _validate_exp(self, payload: dict[str, Any], now: float, leeway: float) -> None:
+        _only_check("verify_exp", leeway=leeway).check(payload, now)
+
+    def _validate_aud(
+        self, payload: dict[str, Any], audience: str | Iterable[str] | None, *, strict: bool = False
+    ) -> None:
+        _only_check("verify_aud", audience=audience, strict_aud=strict).check(payload, 0.0)
+
+    def _validate_iss(self, payload: dict[str, Any], issuer: Container[str] | str | None) -> None:
+        _only_check("verify_iss", issuer=issuer).check(payload, 0.0)
+
+
+_CLAIM_SWITCHES = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti")
+
+
+def _only_check(
+    switch: str | None,
+    *,
+    require: list[str] | None = None,
+    strict_aud: bool = False,
+    audience: Any = None,
+    issuer: Any = None,
+    subject: Any = None,
+    leeway: Any = 0,
+) -> Any:
+    """Claim rules that run one check (``switch``), or only the required-claims check when it is None."""
+    options: dict[str, Any] = {name: name == switch for name in _CLAIM_SWITCHES}
+    options["require"] = require or []
+    options["strict_aud"] = strict_aud
+    return _core.ClaimRules(options, audience, issuer, subject, leeway)
 
 
 def _prepared_claims(payload: dict[str, Any]) -> dict[str, Any]:
