@@ -484,7 +484,7 @@ def seconds(value, str name):
 
 cdef object _REAL_DATETIME = _datetime.datetime
 cdef object _UTC = _datetime.timezone.utc
-cdef object _TIME_MODULE = time
+cdef dict _TIME_NAMESPACE = time.__dict__  # where freezegun puts its time.time; looked up per read
 cdef dict _clock_namespace = None
 
 
@@ -497,10 +497,12 @@ def set_clock_namespace(dict namespace not None):
 cpdef double wall_clock() except? -1.0:
     """Seconds since the epoch, following freezegun, time-machine and a patched ``fastjwt.api_jwt.datetime``."""
     cdef dict namespace = _clock_namespace
-    datetime_class = _REAL_DATETIME if namespace is None else namespace.get("datetime", _REAL_DATETIME)
-    if datetime_class is _REAL_DATETIME:
-        return float(_TIME_MODULE.time())
-    return float(datetime_class.now(tz=_UTC).timestamp())
+    if namespace is not None:
+        datetime_class = namespace.get("datetime", _REAL_DATETIME)
+        if datetime_class is not _REAL_DATETIME:
+            return float(datetime_class.now(tz=_UTC).timestamp())
+    # Called through the object, not the C API: time-machine swaps the C function behind time.time in place.
+    return float(_TIME_NAMESPACE["time"]())
 
 
 cdef object _MISSING = object()
