@@ -113,29 +113,33 @@ def describe_failure(error: BaseException, uri: str) -> str:
     """The text of a transport's exception, safe for a message: without the URI's secrets, escaped, cut.
 
     Transports quote the URL in their errors (httpx's status errors, http.client's refusal of a bad
-    request target), so the URI, its query string (raw and percent-decoded) and any credentials are
-    replaced by their redacted forms before the text is shown.
+    request target), so the URI and, where quoted alone, its ``?query`` (raw or percent-decoded),
+    ``#fragment`` and ``credentials@`` are replaced by their redacted forms. Only these delimited
+    forms are replaced, so a short query value cannot blank out the same characters elsewhere.
     """
     text = str(error) or type(error).__name__  # a bare TimeoutError has no message
     if isinstance(uri, str):
-        replacements = [(uri, redact_uri(uri))]
-        try:
-            parts = urlsplit(uri)
-        except ValueError:
-            parts = None
-        if parts is not None:
-            if parts.query:
-                masked = _mask_query(parts.query)
-                replacements += [(parts.query, masked), (unquote(parts.query), masked)]
-            if parts.fragment:
-                replacements.append(("#" + parts.fragment, "#..."))
-            credentials = parts.netloc.rpartition("@")[0]
-            if credentials:
-                replacements += [(credentials + "@", ""), (credentials, "...")]
-        for secret, shown in replacements:
-            if secret:
-                text = text.replace(secret, shown)
+        for secret, shown in _quoted_secrets(uri):
+            text = text.replace(secret, shown)
     return printable(text, limit=_SHOWN_DETAIL)
+
+
+def _quoted_secrets(uri: str) -> list[tuple[str, str]]:
+    """The forms in which a transport may quote ``uri``'s secrets, each with what to show instead."""
+    found = [(uri, redact_uri(uri))]
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return found
+    if parts.query:
+        masked = "?" + _mask_query(parts.query)
+        found += [("?" + parts.query, masked), ("?" + unquote(parts.query), masked)]
+    if parts.fragment:
+        found.append(("#" + parts.fragment, "#..."))
+    credentials = parts.netloc.rpartition("@")[0]
+    if credentials:
+        found.append((credentials + "@", ""))
+    return found
 
 
 # -- Cache-Control ----------------------------------------------------------------------------------

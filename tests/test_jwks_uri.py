@@ -191,3 +191,12 @@ def test_async_unknown_kid_is_escaped(jwks_server: JWKSServer, jwk_a: dict[str, 
     with pytest.raises(PyJWKClientError) as info:
         asyncio.run(AsyncPyJWKClient(jwks_server.url).get_signing_key("x\ny"))
     assert str(info.value) == 'Unable to find a signing key that matches: "x\\x0ay"'
+
+
+def test_redaction_does_not_mangle_the_rest_of_the_message() -> None:
+    def fetcher(url: str, headers: Mapping[str, str], timeout: float) -> bytes:
+        raise OSError(f"HTTP Error 401 for {url}, then 1 retry for /jwks?1")
+
+    with pytest.raises(PyJWKClientConnectionError) as info:
+        PyJWKClient("https://idp.example/jwks?1", fetcher=fetcher).get_signing_key("a")
+    assert "HTTP Error 401 for https://idp.example/jwks?..., then 1 retry for /jwks?..." in str(info.value)
