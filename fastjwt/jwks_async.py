@@ -1,56 +1,64 @@
-"""Fetch signing keys from a JWKS endpoint in asyncio services: :class:`AsyncPyJWKClient`.
+"""Signing keys from a JWKS endpoint, for asyncio services: :class:`AsyncPyJWKClient`.
 
-The same behaviour as :class:`fastjwt.PyJWKClient` (parameters, caching, single flight,
-unknown-``kid`` cooldown, stale-while-error, ``Cache-Control``, size cap, no redirects, stable key
-identity, ``kid`` edge cases) with ``async`` methods and no extra dependency: the default
-transport runs urllib in a worker thread (:func:`asyncio.to_thread`), so the event loop never
-blocks on the network. A custom ``fetcher`` may be an ``async def`` (awaited, bounded by
-``timeout``) or a plain function (run in a worker thread); see :data:`fastjwt.jwks_client.Fetcher`.
+It keeps the rules of :class:`fastjwt.PyJWKClient` (same parameters, caching, cooldown, failure
+backoff, stale keys, ``Cache-Control``, size cap, no redirects, stable key objects, ``kid`` handling);
+its lookups are coroutines and nothing it does blocks the event loop. The default transport is
+urllib in a worker thread (:func:`asyncio.to_thread`), so no extra dependency is needed. A custom
+``fetcher`` may be a coroutine function (awaited, cut off after ``timeout``) or a plain function
+(run in a worker thread); see :data:`fastjwt.jwks_client.Fetcher`.
 
-Single flight is per event loop: callers on one loop share one fetch. A waiting caller that is
-cancelled does not cancel the fetch the others wait for.
+Concurrent lookups on one event loop share one fetch. A caller that is cancelled while waiting does
+not cancel the fetch the other callers wait for.
 
-``fastjwt.Verifier(client, algorithms=[...])`` accepts an async client: use ``await
-verifier.adecode(token)``.
+``fastjwt.Verifier(client, algorithms=[...])`` accepts this client; decode with
+``await verifier.adecode(token)``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from ssl import SSLContext
 from typing import Any
 
 from .api_jwk import PyJWK, PyJWKSet
-from .exceptions import PyJWKClientConnectionError, PyJWKClientError, PyJWKSetError
-from .jwks_client import DEFAULT_MAX_RESPONSE_BYTES, Fetcher, FetchResult, _JWKSClientBase, _KeyIndex
+from .exceptions import PyJWKClientError, PyJWKSetError
+from .jwks_client import (
+    _EXPIRED,
+    _ON_REQUEST,
+    _UNKNOWN_KID,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    Clock,
+    Fetcher,
+    FetchResult,
+    _JWKSClientBase,
+    _KeyIndex,
+)
 
 __all__ = ["AsyncPyJWKClient", "AsyncFetcher"]
 
-#: An async transport: ``await fetcher(url, headers, timeout) -> body | (body, headers)``.
+#: A coroutine transport: ``await fetcher(url, headers, timeout)`` gives a :data:`FetchResult`.
 AsyncFetcher = Callable[[str, Mapping[str, str], float], Awaitable[FetchResult]]
 
-_monotonic = time.monotonic
 _Outcome = tuple[_KeyIndex | None, BaseException | None]
 
 
-def _is_async(fetcher: Any) -> bool:
-    return inspect.iscoroutinefunction(fetcher) or inspect.iscoroutinefunction(
-        getattr(fetcher, "__call__", None)  # noqa: B004 (the method itself, not a callable test)
-    )
+def _awaitable_fetcher(fetcher: Any) -> bool:
+    if inspect.iscoroutinefunction(fetcher):
+        return True
+    call = getattr(fetcher, "__call__", None)  # noqa: B004 (an object whose __call__ is async def)
+    return inspect.iscoroutinefunction(call)
 
 
 class AsyncPyJWKClient(_JWKSClientBase):
-    """An asyncio client for retrieving signing keys from a JWKS endpoint.
+    """Signing keys from a JWKS endpoint, cached, with coroutine lookups.
 
-    Parameters are :class:`fastjwt.PyJWKClient`'s; ``fetcher`` may also be an
-    :data:`AsyncFetcher`. Methods are coroutines: :meth:`get_signing_key`,
-    :meth:`get_signing_key_from_jwt`, :meth:`get_signing_keys`, :meth:`get_jwk_set`,
-    :meth:`fetch_data`.
+    Takes :class:`fastjwt.PyJWKClient`'s parameters; ``fetcher`` may also be an :data:`AsyncFetcher`.
+    :meth:`get_signing_key`, :meth:`get_signing_key_from_jwt`, :meth:`get_signing_keys`,
+    :meth:`get_jwk_set` and :meth:`fetch_data` are coroutines.
 
-    :raises PyJWKClientError: on a non-http(s) URI or an invalid parameter.
+    :raises PyJWKClientError: for a URI or parameter the client cannot work with.
     """
 
     def __init__(
@@ -69,6 +77,7 @@ class AsyncPyJWKClient(_JWKSClientBase):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stale_if_error: float = 3600,
         honor_cache_control: bool = True,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             uri,
@@ -84,159 +93,105 @@ class AsyncPyJWKClient(_JWKSClientBase):
             max_response_bytes=max_response_bytes,
             stale_if_error=stale_if_error,
             honor_cache_control=honor_cache_control,
+            clock=clock,
         )
-        self._inflight: asyncio.Task[_Outcome] | None = None
+        self._fetch_task: asyncio.Task[_Outcome] | None = None
 
     async def fetch_data(self) -> Any:
-        """Fetch the JWK Set from the endpoint, cache it (when caching) and return the JSON dict.
+        """Request the set now, cache it (when caching) and return the JWKS document as a dict.
 
-        :raises PyJWKClientConnectionError: if the request fails (network, timeout, non-2xx
-            status, redirect).
-        :raises PyJWKClientError: if the response is too large, not JSON, or not a JSON object.
-        :raises PyJWKSetError: if the set holds no usable keys.
+        :raises PyJWKClientConnectionError: the request failed (network, TLS, timeout, a status other
+            than 2xx, a redirect).
+        :raises PyJWKClientError: the body is too large, not JSON, or not a JSON object.
+        :raises PyJWKSetError: the document holds no usable key.
         """
         headers = self._request_headers()
         fetcher = self.fetcher
         try:
             if fetcher is None:
-                result = await asyncio.to_thread(self._urllib_fetch, self.uri, headers, self.timeout)
-            elif _is_async(fetcher):
+                result = await asyncio.to_thread(self._fetch_with_urllib, self.uri, headers, self.timeout)
+            elif _awaitable_fetcher(fetcher):
                 result = await asyncio.wait_for(fetcher(self.uri, headers, self.timeout), self.timeout)
             else:
                 result = await asyncio.to_thread(fetcher, self.uri, headers, self.timeout)
         except PyJWKClientError:
             raise
-        except Exception as error:  # any transport's failure: network, HTTP status, timeout
-            raise self._connection_error(error) from error
+        except Exception as error:  # whatever the transport raises, its timeout included
+            raise self._transport_error(error) from error
         return self._accept(result)
 
-    async def _fetch_outcome(self) -> _Outcome:
+    async def _fetch_now(self) -> _Outcome:
         index: _KeyIndex | None = None
         error: BaseException | None = None
         try:
-            index = self._index_of_fetched(await self.fetch_data())
-        except (PyJWKClientError, PyJWKSetError) as exc:
-            error = exc
+            index = self._index_returned(await self.fetch_data())
+        except (PyJWKClientError, PyJWKSetError) as failure:
+            error = failure
         finally:
-            self._last_failed_fetch = time.monotonic() if index is None else None
+            self._note_outcome(index, error)
         return index, error
 
-    async def _refresh(self, mode: str) -> _KeyIndex:
-        """Fetch the set once for every caller on this loop that needs it now (single flight).
-
-        ``mode`` as in :meth:`fastjwt.PyJWKClient._refresh`: ``"expired"``, ``"unknown_kid"``
-        or ``"explicit"``.
-        """
+    async def _refresh(self, reason: str) -> _KeyIndex:
+        """Fetch the set for ``reason`` unless it can be answered without; one task serves the whole loop."""
         loop = asyncio.get_running_loop()
-        task = self._inflight
-        if task is not None and (task.done() or task.get_loop() is not loop):
-            task = None
-        leader = task is None
-        if task is None:
-            current = self._index
-            if mode == "unknown_kid":
-                if current is not None and (self._cooling_down() or self._in_error_backoff()):
-                    return current
-            elif mode == "expired":
-                fresh = self._fresh_index()
-                if fresh is not None:
-                    return fresh
-                if self._in_error_backoff():
-                    stale = self._stale_index()
-                    if stale is not None:
-                        return stale
-            task = loop.create_task(self._fetch_outcome())
-            self._inflight = task
+        task = self._fetch_task
+        leader = task is None or task.done() or task.get_loop() is not loop
+        if leader:
+            answer = self._answer_without_fetch(reason)
+            if answer is not None:
+                return answer
+            task = self._fetch_task = loop.create_task(self._fetch_now())
+        assert task is not None
         try:
-            index, error = await asyncio.shield(task)
+            index, error = await asyncio.shield(task)  # a cancelled caller leaves the fetch running
         finally:
-            if leader and task.done() and self._inflight is task:
-                self._inflight = None
-        if error is not None:
-            if mode == "expired":
-                stale = self._stale_index()
-                if stale is not None:
-                    if leader:
-                        self._log_stale(error)
-                    return stale
-            raise error
-        if index is None:
-            raise PyJWKClientConnectionError("The JWKS fetch did not complete")
-        return index
+            if leader and task.done() and self._fetch_task is task:
+                self._fetch_task = None
+        return self._settle(reason, index, error, leader)
 
     async def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
-        """Return the JWK Set, from the cache when it is fresh.
+        """The key set: the cached one while fresh, otherwise fetched.
 
-        :param refresh: fetch from the endpoint even if the cache is fresh.
+        :param refresh: fetch even if the cached set is fresh.
         """
         if not refresh:
             index = self._fresh_index()
             if index is not None:
                 return index.jwk_set
-        return (await self._refresh("explicit" if refresh else "expired")).jwk_set
+        return (await self._refresh(_ON_REQUEST if refresh else _EXPIRED)).jwk_set
 
     async def get_signing_keys(self, refresh: bool = False) -> list[PyJWK]:
-        """All signing keys of the set: ``use`` is ``"sig"`` or absent, and a ``kid`` is present.
+        """The keys of the set that have a ``kid`` and a ``use`` of ``"sig"`` or none.
 
-        :raises PyJWKClientError: if there is no such key.
+        :raises PyJWKClientError: the set has no such key.
         """
-        return self._get_signing_keys_from_jwk_set(await self.get_jwk_set(refresh))
+        return self._listed_signing_keys(await self.get_jwk_set(refresh))
 
     async def get_signing_key(self, kid: str | None) -> PyJWK:
-        """Return the signing key for *kid*; see :meth:`fastjwt.PyJWKClient.get_signing_key`.
+        """The key that verifies tokens carrying ``kid``; the rules of :meth:`fastjwt.PyJWKClient.get_signing_key`.
 
-        :raises PyJWKClientError: if no key matches, or *kid* is not a string.
-        :raises PyJWKClientConnectionError: if the endpoint cannot be reached when needed.
+        :raises PyJWKClientError: no key matches, or ``kid`` is not a string.
+        :raises PyJWKClientConnectionError: the set was needed and could not be fetched.
         """
-        cache = self.jwk_set_cache
-        if cache is not None and isinstance(kid, str):  # fast path: a fresh cached set has the kid
-            entry = cache.jwk_set_with_timestamp
-            index = self._index
-            if (
-                entry is not None
-                and index is not None
-                and index.jwk_set is entry.jwk_set
-                and _monotonic() <= entry.expires_at
-            ):
-                key = index.by_kid.get(kid)
-                if key is not None:
-                    return key
-        self._check_kid(kid)
-        index = self._fresh_index()
-        if index is not None:
-            key = index.lookup(kid)
-            if key is not None:
-                return key
-        lru = self._key_lru
-        if lru is not None:
-            key = lru.get(kid)
-            if key is not None:
-                return key
+        key, index = self._cached_key(kid)
+        if key is not None:
+            return key
         if index is None:
-            index = await self._refresh("expired")
-            key = index.lookup(kid)
+            index = await self._refresh(_EXPIRED)
+            key = self._found(index, kid)
             if key is not None:
-                if lru is not None:
-                    lru.put(kid, key)
                 return key
-        if kid is None:
-            raise self._not_found(kid, index)
-        if self.jwk_set_cache is None or not self._cooling_down():
-            index = await self._refresh("unknown_kid")
-            key = index.lookup(kid)
+        if self._may_refetch_for(kid):
+            index = await self._refresh(_UNKNOWN_KID)
+            key = self._found(index, kid)
             if key is not None:
-                if lru is not None:
-                    lru.put(kid, key)
                 return key
         raise self._not_found(kid, index)
 
     async def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:
-        """Return the signing key for a JWT, chosen by the ``kid`` of its (unverified) header.
+        """The key for a token, chosen by the ``kid`` in its header (the signature is not checked here).
 
-        :raises DecodeError: if the token is malformed.
-        :raises InvalidTokenError: if its ``kid`` is not a string.
+        :raises DecodeError: the token is malformed.
+        :raises InvalidTokenError: its ``kid`` is not a string.
         """
-        from .api_jws import get_unverified_header
-
-        header = get_unverified_header(token)
-        return await self.get_signing_key(header.get("kid"))
+        return await self.get_signing_key(self._kid_of_token(token))

@@ -1,31 +1,29 @@
-"""Fetch signing keys from a JWKS endpoint: :class:`PyJWKClient`.
+"""Signing keys from a JWKS endpoint, for threaded code: :class:`PyJWKClient`.
 
-Adapted from PyJWT (MIT). Same constructor parameters, methods and exceptions as PyJWT 2.15.1's
-``jwt.PyJWKClient``, plus what a service under load needs:
+The constructor, methods, attributes and exceptions are those of PyJWT 2.15.1's ``jwt.PyJWKClient``
+(code written for it, and its tests' patches of ``urllib.request.build_opener`` and ``time.monotonic``,
+keep working). How the client behaves under load and failure is fastjwt's own:
 
-* **Single flight.** One fetch at a time; concurrent callers that need the JWKS wait for the
-  fetch in progress and share its result (no thundering herd at cold start).
-* **Unknown ``kid`` refetch at most once per cooldown**, however many requests carry it.
-* **Stale while error.** When a refresh fails, the last good set keeps being served for at most
-  ``stale_if_error`` seconds past its expiry (logged on the ``fastjwt.jwks`` logger); after that
-  the fetch error is raised. Failed refreshes are retried at most once per
-  ``max(cooldown_duration, 1)`` seconds while stale keys are served.
-* **``Cache-Control: max-age`` honoured**: a set expires after ``min(lifespan, max-age)``
-  seconds (``no-cache``/``no-store`` count as ``max-age=0``; at least 5 seconds either way).
-* **Signing keys expire with the set.** ``cache_keys`` never keeps a key longer than the set
-  that published it (PyJWT's per-key LRU never expires, so a revoked key lived forever).
-* **Parsed keys are kept.** A key whose JWK is unchanged across refreshes is the *same*
-  :class:`~fastjwt.PyJWK` object, so verifiers caching on key identity stay warm.
-* **``kid`` edge cases.** ``get_signing_key(None)`` returns the only signing key of a set that
-  has exactly one; a key published without ``kid`` is found by its RFC 7638 thumbprint; a
-  non-string ``kid`` raises :class:`~fastjwt.exceptions.PyJWKClientError`.
-* **Transport.** ``http``/``https`` only, redirects never followed, a ``fastjwt/<version>``
-  User-Agent (unless ``headers`` names one), a response size cap (``max_response_bytes``, 1 MiB
-  by default, refused from ``Content-Length`` before reading), and a pluggable ``fetcher``
-  (see :data:`Fetcher`) for proxies or an existing HTTP client.
+* **One fetch at a time.** Callers that need the set while a fetch is running wait for it and share
+  its result, so a cold start under 100 concurrent requests is one request to the endpoint.
+* **Unknown ``kid``: one refetch per ``cooldown_duration``**, however many tokens carry it.
+* **Failures back off.** After a failed fetch no fetch is made for ``failure_backoff_base`` seconds
+  (1 s), doubling with each further consecutive failure up to ``failure_backoff_max`` (60 s); lookups
+  in between fail at once with the class of the last failure. A success resets the pause.
+* **Stale while error.** While fetches fail, the last good set is still served for up to
+  ``stale_if_error`` seconds past its expiry (one warning per failed fetch on the ``fastjwt.jwks``
+  logger, the URI shown without query values).
+* **``Cache-Control: max-age``** shortens a set's lifetime (never below 5 s, never above ``lifespan``).
+* **Keys expire with their set**, including those kept by ``cache_keys``, so a revoked key goes away.
+* **Stable keys.** A JWK unchanged across refreshes stays the same :class:`~fastjwt.PyJWK` object.
+* **``kid`` edge cases.** ``None`` selects the only signing key of a one-key set; a key published
+  without ``kid`` is found by its RFC 7638 thumbprint; a non-string ``kid`` is refused. A ``kid``
+  shown in a message is escaped and cut (:func:`fastjwt._text.printable`).
+* **Transport** (:mod:`fastjwt._jwks_http`): ``http``/``https`` only, no credentials in the URI, no
+  redirects, a total ``timeout``, a size cap (``max_response_bytes``), or your own ``fetcher``.
 
-A client is a *key source*: ``fastjwt.Verifier(client, algorithms=[...])`` calls
-:meth:`PyJWKClient.get_signing_key` with the token's ``kid``.
+``fastjwt.Verifier(client, algorithms=[...])`` takes a client as its key: it asks
+:meth:`PyJWKClient.get_signing_key` for each token's ``kid``.
 """
 
 from __future__ import annotations
@@ -33,17 +31,25 @@ from __future__ import annotations
 import json
 import logging
 import math
-import socket
 import threading
 import time
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from ssl import SSLContext
 from typing import Any, Union
-from urllib.error import HTTPError
-from urllib.parse import urlparse
 
+from ._jwks_http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MIN_CACHE_SECONDS,
+    check_uri,
+    describe_failure,
+    redact_uri,
+    too_large,
+    urllib_fetch,
+)
+from ._jwks_http import _NoRedirectHandler as _NoRedirectHandler  # PyJWT's tests import it from here
+from ._jwks_http import max_age as _max_age
+from ._text import printable
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import (
     MissingCryptographyError,
@@ -61,219 +67,167 @@ logger = logging.getLogger("fastjwt.jwks")
 #: What a fetcher returns: the body, or the body and the response headers (for ``Cache-Control``).
 FetchResult = Union[bytes, tuple[bytes, Mapping[str, str]]]  # noqa: UP007 (public alias: stays a typing.Union)
 
-#: A transport: ``fetcher(url, headers, timeout) -> body`` or ``-> (body, response_headers)``.
-#: It must raise on a non-2xx status and must not follow redirects to another origin it does not
-#: trust. Any exception it raises becomes :class:`PyJWKClientConnectionError`. The client still
-#: applies ``max_response_bytes`` to the body it returns (a fetcher that can should stop reading
-#: early itself). ``ssl_context`` is not used with a custom fetcher.
+#: A transport to use instead of urllib: ``fetcher(url, headers, timeout)`` returning a
+#: :data:`FetchResult`. It should raise for any status other than 2xx, refuse redirects it cannot
+#: vouch for, and stop reading past the size it is willing to hold; the client checks
+#: ``max_response_bytes`` again on what it returns. Its exceptions become
+#: :class:`~fastjwt.exceptions.PyJWKClientConnectionError` (a :class:`~fastjwt.exceptions.PyJWKClientError`
+#: it raises passes through). ``ssl_context`` is for urllib only.
 Fetcher = Callable[[str, Mapping[str, str], float], FetchResult]
 
-#: The default ``max_response_bytes``: 1 MiB (real JWKS documents are a few kilobytes).
-DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
-_MIN_TTL = 5.0  # floor for Cache-Control lifetimes, so "no-cache" cannot turn every request into a fetch
-_MAX_KID_IN_MESSAGE = 128
-_monotonic = time.monotonic
+#: A monotonic time source in seconds.
+Clock = Callable[[], float]
+
+# Why a caller wants the set refetched; it decides what may be answered without a fetch.
+_EXPIRED = "expired"  # no fresh set is cached
+_UNKNOWN_KID = "unknown kid"  # the current set lacks the token's kid
+_ON_REQUEST = "on request"  # get_jwk_set(refresh=True)
 
 
 def _user_agent() -> str:
     try:
-        from . import __version__ as version
-    except ImportError:
-        try:
-            from importlib.metadata import version as dist_version
-
-            version = dist_version("fastjwt")
-        except Exception:  # not installed: running from a source tree
-            version = "0"
-    return f"fastjwt/{version}"
+        from . import __version__
+    except ImportError:  # a partially initialised package
+        __version__ = "0"
+    return f"fastjwt/{__version__}"
 
 
-def _kid_for_message(kid: str) -> str:
-    return kid if len(kid) <= _MAX_KID_IN_MESSAGE else kid[:_MAX_KID_IN_MESSAGE] + "..."
+def _signs(key: PyJWK) -> bool:
+    """Whether a key may verify signatures: its ``use`` is ``"sig"`` or not stated."""
+    use = key.public_key_use
+    return use is None or use == "sig"
 
 
-def _canonical(jwk: Mapping[str, Any]) -> str:
-    return json.dumps(jwk, sort_keys=True, separators=(",", ":"))
+def _thumbprint_or_none(key: PyJWK) -> str | None:
+    try:
+        return key.thumbprint()
+    except (PyJWTError, ValueError, TypeError, KeyError):
+        return None  # a key type without an RFC 7638 thumbprint
 
 
-def _max_age(headers: Mapping[str, str]) -> float | None:
-    """Lifetime in seconds from ``Cache-Control``, or ``None`` when it says nothing usable."""
-    value = None
-    for name, v in headers.items():
-        if name.lower() == "cache-control":
-            value = v
-            break
-    if not value:
-        return None
-    result: float | None = None
-    for directive in value.split(","):
-        name, _, arg = directive.strip().partition("=")
-        name = name.strip().lower()
-        if name in ("no-cache", "no-store"):
-            return 0.0
-        if name == "max-age":
-            arg = arg.strip().strip('"')
-            if arg.isdigit():
-                result = float(int(arg[:12]))  # bounded: a 10^1000 age must not cost anything
-    return result
+def _key_set_of(keys: list[PyJWK]) -> PyJWKSet:
+    # PyJWKSet's constructor parses JWK dicts; these keys are parsed already (some are reused objects)
+    key_set = PyJWKSet.__new__(PyJWKSet)
+    key_set.keys = keys
+    return key_set
 
 
-class _NoRedirectHandler(urllib.request.HTTPRedirectHandler):
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        return None
-
-
-class _Watchdog:
-    """Shuts a request's sockets down at its deadline, which wakes a read blocked on them."""
-
-    def __init__(self, timeout: float) -> None:
-        self.fired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(float(timeout), 0.0), self._fire)
-        self._timer.daemon = True
-
-    def start(self) -> None:
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            fired = self.fired
-        if fired:
-            self._shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            self._shutdown(sock)
-
-    @staticmethod
-    def _shutdown(sock: socket.socket) -> None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed, or detached by the TLS wrapper (its SSLSocket is watched too)
-
-
-def _watched(http_class: Any, watchdog: _Watchdog) -> Any:
-    """``http_class`` (an ``http.client`` connection class) with its sockets under ``watchdog``."""
-
-    class WatchedConnection(http_class):  # type: ignore[misc]
-        _create_connection: Callable[..., socket.socket]  # set per instance by http.client
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            create: Callable[..., socket.socket] = self._create_connection
-
-            def create_and_watch(*a: Any, **kw: Any) -> socket.socket:
-                sock = create(*a, **kw)
-                watchdog.watch(sock)  # covers the TLS handshake too
-                return sock
-
-            self._create_connection = create_and_watch
-
-        def connect(self) -> None:
-            super().connect()
-            watchdog.watch(self.sock)  # the SSLSocket that replaced the raw one
-
-    return WatchedConnection
-
-
-class _WatchedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self._watchdog = watchdog
-
-    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-        return super().do_open(_watched(http_class, self._watchdog), req, **kwargs)
-
-
-class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, watchdog: _Watchdog, context: SSLContext | None) -> None:
-        super().__init__(context=context)
-        self._watchdog = watchdog
-
-    def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
-        return super().do_open(_watched(http_class, self._watchdog), req, **kwargs)
+def _public_class(error: BaseException) -> type[PyJWTError]:
+    """The exception class a lookup raises while fetches are paused after ``error``."""
+    for public in (PyJWKClientConnectionError, PyJWKSetError, PyJWKClientError):
+        if isinstance(error, public):
+            return public
+    return PyJWKClientConnectionError
 
 
 class _KeyIndex:
-    """Lookups over one parsed JWK Set: by ``kid``, by thumbprint (keys without ``kid``)."""
+    """One key set, indexed for lookups by ``kid`` and, for keys published without one, by thumbprint."""
 
-    __slots__ = ("jwk_set", "signing_keys", "by_kid", "by_thumbprint", "by_jwk")
+    __slots__ = ("jwk_set", "signing", "by_kid", "by_thumbprint", "parsed")
 
-    def __init__(self, jwk_set: PyJWKSet, sources: dict[str, PyJWK] | None = None) -> None:
+    def __init__(self, jwk_set: PyJWKSet, parsed: dict[str, PyJWK] | None = None) -> None:
         self.jwk_set = jwk_set
-        self.signing_keys = [k for k in jwk_set.keys if k.public_key_use in ("sig", None)]
+        self.signing = [key for key in jwk_set.keys if _signs(key)]
         self.by_kid: dict[str, PyJWK] = {}
         self.by_thumbprint: dict[str, PyJWK] = {}
-        for key in self.signing_keys:
+        for key in self.signing:
             kid = key.key_id
-            if kid is None:
-                try:
-                    self.by_thumbprint.setdefault(key.thumbprint(), key)
-                except (PyJWTError, ValueError, TypeError, KeyError):
-                    pass  # no thumbprint for this key type: usable only as the single key
-            elif isinstance(kid, str):
-                self.by_kid.setdefault(kid, key)  # first match wins, as PyJWT's match_kid
-        # canonical JWK JSON -> parsed key, so an unchanged key keeps its identity on refresh
-        self.by_jwk: dict[str, PyJWK] = sources if sources is not None else {}
+            if isinstance(kid, str):
+                self.by_kid.setdefault(kid, key)  # a repeated kid: the first key published wins
+            elif kid is None:
+                thumbprint = _thumbprint_or_none(key)
+                if thumbprint is not None:
+                    self.by_thumbprint.setdefault(thumbprint, key)
+        #: canonical JWK JSON -> its parsed key, so a refresh can reuse unchanged keys
+        self.parsed: dict[str, PyJWK] = parsed if parsed is not None else {}
 
-    def lookup(self, kid: str | None) -> PyJWK | None:
+    def find(self, kid: str | None) -> PyJWK | None:
         if kid is None:
-            return self.signing_keys[0] if len(self.signing_keys) == 1 else None
+            return self.signing[0] if len(self.signing) == 1 else None
         key = self.by_kid.get(kid)
-        if key is None:
-            key = self.by_thumbprint.get(kid)
-        return key
+        return key if key is not None else self.by_thumbprint.get(kid)
 
 
 class _KeyLRU:
-    """PyJWT's ``cache_keys`` LRU, with entries that expire after ``lifespan`` seconds."""
+    """``cache_keys`` without a set cache: recently used keys by ``kid``, each kept ``lifespan`` seconds."""
 
-    def __init__(self, maxsize: int, lifespan: float) -> None:
-        self.maxsize = max(0, int(maxsize))
-        self.lifespan = lifespan
-        self._items: OrderedDict[str | None, tuple[PyJWK, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, capacity: int, lifespan: float, clock: Clock) -> None:
+        self._capacity = max(0, int(capacity))
+        self._lifespan = lifespan
+        self._clock = clock
+        self._entries: OrderedDict[str | None, tuple[float, PyJWK]] = OrderedDict()
+        self._guard = threading.Lock()
 
     def get(self, kid: str | None) -> PyJWK | None:
-        with self._lock:
-            item = self._items.get(kid)
-            if item is None:
+        with self._guard:
+            entry = self._entries.get(kid)
+            if entry is None:
                 return None
-            if time.monotonic() > item[1]:
-                del self._items[kid]
+            if self._clock() > entry[0]:
+                del self._entries[kid]
                 return None
-            self._items.move_to_end(kid)
-            return item[0]
+            self._entries.move_to_end(kid)
+            return entry[1]
 
     def put(self, kid: str | None, key: PyJWK) -> None:
-        if self.maxsize == 0:
+        if not self._capacity:
             return
-        with self._lock:
-            self._items[kid] = (key, time.monotonic() + self.lifespan)
-            self._items.move_to_end(kid)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
+        with self._guard:
+            self._entries[kid] = (self._clock() + self._lifespan, key)
+            self._entries.move_to_end(kid)
+            if len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+
+class _FetchBackoff:
+    """Consecutive failed fetches, and when the next fetch is allowed."""
+
+    __slots__ = ("failures", "pause", "resume_at", "last_error")
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.pause = 0.0
+        self.resume_at = 0.0
+        self.last_error: BaseException | None = None
+
+    def failed(self, error: BaseException, now: float, base: float, ceiling: float) -> None:
+        self.failures += 1
+        doubled = max(float(base), 0.0) * 2.0 ** min(self.failures - 1, 64)
+        self.pause = min(doubled, max(float(ceiling), 0.0))
+        self.resume_at = now + self.pause
+        self.last_error = error
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.last_error = None
+
+    def holds(self, now: float) -> bool:
+        """Whether fetching is paused at ``now``."""
+        return self.failures > 0 and now < self.resume_at
+
+    def paused_error(self, now: float) -> PyJWTError:
+        error = self.last_error
+        fetches = "fetch" if self.failures == 1 else "fetches"
+        note = (
+            f"JWKS fetches paused for {self.pause:g} s after {self.failures} failed {fetches}; "
+            f"next attempt in {max(self.resume_at - now, 0.0):.1f} s"
+        )
+        if error is None:
+            return PyJWKClientConnectionError(note)
+        return _public_class(error)(f"{error} ({note})")
 
 
 class _JWKSClientBase:
-    """Configuration, transport, parsing and key lookup shared by the sync and async clients."""
+    """State and rules shared by :class:`PyJWKClient` and :class:`~fastjwt.jwks_async.AsyncPyJWKClient`.
+
+    Everything here runs without waiting on the network; the subclasses decide how to fetch
+    (a thread and a lock, or a task per event loop).
+    """
+
+    #: Seconds without fetches after the first failed fetch; each further consecutive failure doubles it.
+    failure_backoff_base: float = 1.0
+    #: The longest pause between fetches while they keep failing.
+    failure_backoff_max: float = 60.0
 
     def __init__(
         self,
@@ -291,340 +245,339 @@ class _JWKSClientBase:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stale_if_error: float = 3600,
         honor_cache_control: bool = True,
+        clock: Clock | None = None,
     ) -> None:
-        if headers is None:
-            headers = {}
-        self._check_scheme(uri)
-        self.uri = uri
-        self.headers = headers
-        self.timeout = timeout
-        self.ssl_context = ssl_context
+        check_uri(uri)
         if cooldown_duration < 0:
             raise PyJWKClientError(
-                "Cooldown duration must be greater than or equal to 0, "
-                f'the input is "{cooldown_duration}"'
+                f'Cooldown duration must be greater than or equal to 0, the input is "{cooldown_duration}"'
             )
         if not math.isfinite(cooldown_duration):
-            raise PyJWKClientError(
-                f'Cooldown duration must be finite, the input is "{cooldown_duration}"'
-            )
-        self.cooldown_duration = cooldown_duration
-        if not (isinstance(max_response_bytes, int) and max_response_bytes > 0):
+            raise PyJWKClientError(f'Cooldown duration must be finite, the input is "{cooldown_duration}"')
+        if cache_jwk_set and lifespan <= 0:
+            raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
+        if type(max_response_bytes) is not int or max_response_bytes <= 0:
             raise PyJWKClientError("max_response_bytes must be a positive integer")
-        if not (stale_if_error >= 0 and math.isfinite(stale_if_error)):
+        if not (math.isfinite(stale_if_error) and stale_if_error >= 0):
             raise PyJWKClientError("stale_if_error must be a finite number of seconds >= 0")
+        if clock is not None and not callable(clock):
+            raise PyJWKClientError("clock must be a callable returning monotonic seconds")
+
+        self.uri = uri
+        self.headers = {} if headers is None else headers
+        self.timeout = timeout
+        self.ssl_context = ssl_context
+        self.cooldown_duration = cooldown_duration
+        self.lifespan = lifespan
         self.fetcher = fetcher
         self.max_response_bytes = max_response_bytes
         self.stale_if_error = float(stale_if_error)
         self.honor_cache_control = honor_cache_control
-        self.lifespan = lifespan
+        self._clock = clock
+        #: when the last fetch succeeded (the unknown-kid cooldown runs from it); PyJWT's name
         self._last_successful_fetch: float | None = None
-        self._last_failed_fetch: float | None = None
+        self._backoff = _FetchBackoff()
         self._index: _KeyIndex | None = None
-        self._last_payload: tuple[Any, _KeyIndex] | None = None
+        self._last_fetched: tuple[Any, _KeyIndex] | None = None  # payload fetch_data returned, its index
+        self.jwk_set_cache: JWKSetCache | None = JWKSetCache(lifespan, clock=clock) if cache_jwk_set else None
+        # with a set cache, keys live in the cached set's index and expire with it
+        self._key_lru = (
+            _KeyLRU(max_cached_keys, lifespan if lifespan > 0 else 300, self._now)
+            if cache_keys and not cache_jwk_set
+            else None
+        )
 
-        self.jwk_set_cache: JWKSetCache | None
-        if cache_jwk_set:
-            if lifespan <= 0:
-                raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
-            self.jwk_set_cache = JWKSetCache(lifespan)
-        else:
-            self.jwk_set_cache = None
-        # With the set cache on, the set's own index is the key cache (and expires with it).
-        self._key_lru = _KeyLRU(max_cached_keys, lifespan if lifespan > 0 else 300) if (
-            cache_keys and not cache_jwk_set
-        ) else None
+    def _now(self) -> float:
+        clock = self._clock
+        return time.monotonic() if clock is None else clock()
 
-    # -- transport -------------------------------------------------------------------------
-
-    @staticmethod
-    def _check_scheme(uri: Any) -> None:
-        # urllib also opens file://, ftp:// and data: URIs; a URI influenced by an attacker (a
-        # `jku` header) must not read local files or reach other schemes. Checked again before
-        # each fetch because ``uri`` is a public, writable attribute.
-        scheme = urlparse(uri).scheme.lower() if isinstance(uri, str) else ""
-        if scheme not in ("http", "https"):
-            raise PyJWKClientError(
-                f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported."
-            )
+    # -- fetching ---------------------------------------------------------------------------------
 
     def _request_headers(self) -> dict[str, str]:
-        self._check_scheme(self.uri)
-        headers = {str(k): str(v) for k, v in self.headers.items()}
-        if not any(k.lower() == "user-agent" for k in headers):
+        check_uri(self.uri)  # uri is a writable attribute: checked before every request
+        headers = {str(name): str(value) for name, value in self.headers.items()}
+        if all(name.lower() != "user-agent" for name in headers):
             headers["User-Agent"] = _user_agent()
         return headers
 
-    def _urllib_fetch(self, url: str, headers: Mapping[str, str], timeout: float) -> FetchResult:
-        """The default transport: urllib, no redirects, the size cap applied while reading.
+    def _fetch_with_urllib(self, url: str, headers: Mapping[str, str], timeout: float) -> FetchResult:
+        return urllib_fetch(url, headers, timeout, self.max_response_bytes, self.ssl_context)
 
-        ``timeout`` bounds each socket operation and, through a watchdog that shuts the
-        connection down, the whole request: a server that drips bytes cannot hold it longer.
-        """
-        cap = self.max_response_bytes
-        request = urllib.request.Request(url=url, headers=dict(headers))
-        watchdog = _Watchdog(timeout)
-        handlers: list[Any] = [
-            _NoRedirectHandler(),
-            _WatchedHTTPHandler(watchdog),
-            _WatchedHTTPSHandler(watchdog, context=self.ssl_context),
-        ]
-        opener = urllib.request.build_opener(*handlers)
-        deadline = time.monotonic() + timeout
-        watchdog.start()
-        try:
-            with opener.open(request, timeout=timeout) as response:
-                length = response.headers.get("Content-Length")
-                if length is not None and length.strip().isdigit() and int(length.strip()[:20]) > cap:
-                    raise _ResponseTooLarge(cap)
-                body = bytearray()
-                while True:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("the JWKS request took longer than the timeout")
-                    chunk = response.read1(min(65536, cap + 1 - len(body)))  # read1: never waits to fill
-                    if not chunk:
-                        break
-                    body += chunk
-                    if len(body) > cap:
-                        raise _ResponseTooLarge(cap)
-                if watchdog.fired:  # the end of the body may be the watchdog's shutdown
-                    raise TimeoutError("the JWKS request took longer than the timeout")
-                return bytes(body), dict(response.headers.items())
-        except PyJWKClientError:
-            raise
-        except Exception as error:
-            if watchdog.fired:
-                raise TimeoutError("the JWKS request took longer than the timeout") from error
-            raise
-        finally:
-            watchdog.cancel()
-
-    @staticmethod
-    def _connection_error(error: BaseException) -> PyJWKClientConnectionError:
-        if isinstance(error, HTTPError):
-            error.close()
-        detail = str(error) or type(error).__name__  # a bare TimeoutError has no message
-        return PyJWKClientConnectionError(f'Fail to fetch data from the url, err: "{detail}"')
-
-    def _split_result(self, result: Any) -> tuple[bytes, Mapping[str, str]]:
-        if isinstance(result, tuple) and len(result) == 2:
-            body, headers = result
-        else:
-            body, headers = result, {}
-        if isinstance(body, (bytearray, memoryview)):
-            body = bytes(body)
-        if not isinstance(body, bytes) or not isinstance(headers, Mapping):
-            raise PyJWKClientError("The JWKS fetcher must return bytes or (bytes, headers)")
-        if len(body) > self.max_response_bytes:
-            raise _ResponseTooLarge(self.max_response_bytes)
-        return body, headers
-
-    def _parse_response(self, body: bytes, headers: Mapping[str, str]) -> tuple[dict[str, Any], float | None]:
-        """The JWKS payload and its lifetime from ``Cache-Control`` (``None``: the default)."""
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError) as error:  # JSONDecodeError, bad UTF-8, int limits
-            raise PyJWKClientError("The JWKS endpoint did not return valid JSON") from error
-        data = self._as_jwk_set_payload(data)
-        ttl: float | None = None
-        if self.honor_cache_control:
-            max_age = _max_age(headers)
-            if max_age is not None:
-                lifespan = float(self.lifespan)
-                ttl = min(lifespan, max(max_age, min(_MIN_TTL, lifespan)))
-        return data, ttl
+    def _transport_error(self, error: BaseException) -> PyJWKClientConnectionError:
+        close = getattr(error, "close", None)  # an HTTPError holds the response open
+        if callable(close):
+            try:
+                close()
+            except Exception:  # closing is a courtesy; the error below is what matters
+                pass
+        return PyJWKClientConnectionError(
+            f'Fail to fetch data from the url, err: "{describe_failure(error, self.uri)}"'
+        )
 
     def _accept(self, result: Any) -> Any:
-        """Check, parse, index and cache what a transport returned; the JWKS payload dict."""
-        body, response_headers = self._split_result(result)
-        data, ttl = self._parse_response(body, response_headers)
-        index = self._build_index(data)
-        self._install(index, ttl)
-        self._last_payload = (data, index)
-        self._last_successful_fetch = time.monotonic()
-        return data
+        """Turn what a transport returned into the cached, indexed set; return the JWKS payload."""
+        body, response_headers = self._unpack(result)
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError) as error:  # bad JSON or UTF-8, int digit limits, deep nesting
+            raise PyJWKClientError("The JWKS endpoint did not return valid JSON") from error
+        payload = self._require_object(payload)
+        index = self._index_payload(payload)
+        self._install(index, self._lifetime_from(response_headers))
+        self._last_fetched = (payload, index)
+        self._last_successful_fetch = self._now()
+        return payload
 
-    def _index_of_fetched(self, data: Any) -> _KeyIndex:
-        last = self._last_payload
-        if last is not None and last[0] is data:
-            return last[1]
-        # fetch_data was overridden and returned its own value: index and cache that
-        index = self._build_index(data)
+    def _unpack(self, result: Any) -> tuple[bytes, Mapping[str, str]]:
+        body, response_headers = result if isinstance(result, tuple) and len(result) == 2 else (result, {})
+        if isinstance(body, (bytearray, memoryview)):
+            body = bytes(body)
+        if not isinstance(body, bytes) or not isinstance(response_headers, Mapping):
+            raise PyJWKClientError("The JWKS fetcher must return bytes or (bytes, headers)")
+        if len(body) > self.max_response_bytes:
+            raise too_large(self.max_response_bytes)
+        return body, response_headers
+
+    def _lifetime_from(self, response_headers: Mapping[str, str]) -> float | None:
+        """The set's lifetime when ``Cache-Control`` shortens it; ``None`` keeps ``lifespan``."""
+        if not self.honor_cache_control:
+            return None
+        seconds = _max_age(response_headers)
+        if seconds is None:
+            return None
+        ceiling = float(self.lifespan)
+        return min(ceiling, max(seconds, min(MIN_CACHE_SECONDS, ceiling)))
+
+    @staticmethod
+    def _require_object(payload: Any) -> dict[str, Any]:
+        if isinstance(payload, dict):
+            return payload
+        raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
+
+    def _index_returned(self, payload: Any) -> _KeyIndex:
+        """The index of what ``fetch_data`` returned (a subclass may have changed it: then cache that)."""
+        fetched = self._last_fetched
+        if fetched is not None and fetched[0] is payload:
+            return fetched[1]
+        index = self._index_payload(payload)
         self._install(index, None)
         return index
 
-    @staticmethod
-    def _as_jwk_set_payload(data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise PyJWKClientError("The JWKS endpoint did not return a JSON object")
-        return data
-
-    # -- parsing and indexing ---------------------------------------------------------------
-
-    def _build_index(self, data: Any) -> _KeyIndex:
-        """Parse a payload (or take a parsed set), reusing the key objects of unchanged JWKs."""
-        if isinstance(data, PyJWKSet):
-            return _KeyIndex(data)
-        data = self._as_jwk_set_payload(data)
-        keys = data.get("keys", [])
-        if not keys:
+    def _index_payload(self, payload: Any) -> _KeyIndex:
+        """Parse a JWKS payload, reusing the parsed key of every JWK seen in the current set."""
+        if isinstance(payload, PyJWKSet):
+            return _KeyIndex(payload)
+        entries = self._require_object(payload).get("keys", [])
+        if not entries:
             raise PyJWKSetError("The JWK Set did not contain any keys")
-        if not isinstance(keys, list):
+        if not isinstance(entries, list):
             raise PyJWKSetError("Invalid JWK Set value")
-        previous = self._index.by_jwk if self._index is not None else {}
-        sources: dict[str, PyJWK] = {}
-        parsed: list[PyJWK] = []
-        for jwk in keys:
-            if not isinstance(jwk, dict):
-                continue  # skip members that are not JWK objects, as PyJWT does
-            try:
-                canonical = _canonical(jwk)
-            except (TypeError, ValueError):
-                continue
-            key = sources.get(canonical) or previous.get(canonical)
-            if key is None:
-                try:
-                    key = PyJWK(jwk)
-                except MissingCryptographyError:
-                    raise
-                except PyJWTError:
-                    continue  # unusable key (unknown kty/alg/crv): skipped, as PyJWT does
-            sources[canonical] = key
-            parsed.append(key)
-        if not parsed:
-            raise PyJWKSetError(
-                "The JWK Set did not contain any usable keys. Perhaps 'cryptography' is not installed?"
-            )
-        return _KeyIndex(_make_set(parsed), sources)
+        known = self._index.parsed if self._index is not None else {}
+        parsed: dict[str, PyJWK] = {}
+        keys: list[PyJWK] = []
+        for entry in entries:
+            key = self._parse_entry(entry, parsed, known)
+            if key is not None:
+                keys.append(key)
+        if not keys:
+            raise PyJWKSetError("The JWK Set did not contain any usable keys. Perhaps 'cryptography' is not installed?")
+        return _KeyIndex(_key_set_of(keys), parsed)
 
-    def _install(self, index: _KeyIndex, ttl: float | None) -> None:
+    @staticmethod
+    def _parse_entry(entry: Any, parsed: dict[str, PyJWK], known: dict[str, PyJWK]) -> PyJWK | None:
+        if not isinstance(entry, dict):
+            return None  # not a JWK object: ignored, like a key of an unknown type
+        try:
+            canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+        key = parsed.get(canonical) or known.get(canonical)
+        if key is None:
+            try:
+                key = PyJWK(entry)
+            except MissingCryptographyError:
+                raise
+            except PyJWTError:
+                return None  # unknown kty, alg or crv: the rest of the set stays usable
+        parsed[canonical] = key
+        return key
+
+    # -- what is cached ---------------------------------------------------------------------------
+
+    def _install(self, index: _KeyIndex, lifetime: float | None) -> None:
         if self.jwk_set_cache is not None:
-            self.jwk_set_cache.put(index.jwk_set, ttl)
+            self.jwk_set_cache.put(index.jwk_set, lifetime)
         self._index = index
 
-    def _fresh_index(self) -> _KeyIndex | None:
-        """The cached index if the set cache holds a set that has not expired."""
-        cache = self.jwk_set_cache
-        if cache is None:
-            return None
-        jwk_set = cache.get()
-        if jwk_set is None:
-            return None
-        return self._index_of(jwk_set)
-
-    def _index_of(self, jwk_set: PyJWKSet) -> _KeyIndex:
+    def _index_for(self, jwk_set: PyJWKSet) -> _KeyIndex:
         index = self._index
-        if index is None or index.jwk_set is not jwk_set:
-            index = _KeyIndex(jwk_set, index.by_jwk if index is not None else None)
+        if index is None or index.jwk_set is not jwk_set:  # e.g. a set put in the cache from outside
+            index = _KeyIndex(jwk_set, index.parsed if index is not None else None)
             self._index = index
         return index
+
+    def _fresh_index(self) -> _KeyIndex | None:
+        cache = self.jwk_set_cache
+        jwk_set = cache.get() if cache is not None else None
+        return self._index_for(jwk_set) if jwk_set is not None else None
 
     def _stale_index(self) -> _KeyIndex | None:
         cache = self.jwk_set_cache
         if cache is None or self.stale_if_error <= 0:
             return None
         jwk_set = cache.get_stale(self.stale_if_error)
-        return self._index_of(jwk_set) if jwk_set is not None else None
+        return self._index_for(jwk_set) if jwk_set is not None else None
 
-    def _cooling_down(self) -> bool:
-        return (
-            self.jwk_set_cache is not None
-            and self._last_successful_fetch is not None
-            and time.monotonic() - self._last_successful_fetch < self.cooldown_duration
-        )
+    def _cooling_down(self, now: float) -> bool:
+        """Whether an unknown ``kid`` must wait: a fetch succeeded less than ``cooldown_duration`` ago."""
+        last = self._last_successful_fetch
+        if self.jwk_set_cache is None or last is None:
+            return False  # PyJWT applies the cooldown only with the set cache on
+        return now < last + self.cooldown_duration
 
-    def _in_error_backoff(self) -> bool:
-        failed = self._last_failed_fetch
-        return failed is not None and time.monotonic() - failed < max(self.cooldown_duration, 1.0)
+    def _answer_without_fetch(self, reason: str) -> _KeyIndex | None:
+        """The set to answer ``reason`` with instead of fetching, or ``None`` when a fetch should start.
 
-    def _log_stale(self, error: BaseException) -> None:
-        entry = self.jwk_set_cache.jwk_set_with_timestamp if self.jwk_set_cache else None
-        age = time.monotonic() - entry.timestamp if entry is not None else 0.0
+        :raises PyJWKClientError: (or the class of the last failure) when failures have paused
+            fetching and there is no set that may still be served.
+        """
+        now = self._now()
+        if reason == _UNKNOWN_KID:
+            current = self._index
+            if current is not None and (self._cooling_down(now) or self._backoff.holds(now)):
+                return current
+        elif reason == _EXPIRED:
+            fresh = self._fresh_index()
+            if fresh is not None:
+                return fresh  # someone else refreshed meanwhile
+        if reason != _ON_REQUEST and self._backoff.holds(now):
+            stale = self._stale_index()
+            if stale is not None:
+                return stale
+            raise self._backoff.paused_error(now)
+        return None
+
+    def _note_outcome(self, index: _KeyIndex | None, error: BaseException | None) -> None:
+        if error is not None:
+            self._backoff.failed(error, self._now(), self.failure_backoff_base, self.failure_backoff_max)
+        elif index is not None:
+            self._backoff.succeeded()
+
+    def _settle(self, reason: str, index: _KeyIndex | None, error: BaseException | None, leader: bool) -> _KeyIndex:
+        """What a refresh gives its caller once the fetch is over."""
+        if error is not None:
+            stale = self._stale_index() if reason == _EXPIRED else None
+            if stale is None:
+                raise error
+            if leader:  # one warning per failed fetch, not per waiting caller
+                self._warn_stale(error)
+            return stale
+        if index is None:  # the fetching thread or task ended by something other than a fetch error
+            raise PyJWKClientConnectionError("The JWKS fetch did not complete")
+        return index
+
+    def _warn_stale(self, error: BaseException) -> None:
+        entry = self.jwk_set_cache.jwk_set_with_timestamp if self.jwk_set_cache is not None else None
+        age = self._now() - entry.timestamp if entry is not None else 0.0
         logger.warning(
             "JWKS refresh from %s failed (%s); serving the keys fetched %.0f s ago "
             "(stale keys are served for at most %.0f s past their expiry)",
-            self.uri,
-            error,
+            redact_uri(self.uri),
+            printable(error, limit=300),
             age,
             self.stale_if_error,
         )
+
+    # -- lookups ----------------------------------------------------------------------------------
 
     @staticmethod
     def _check_kid(kid: Any) -> None:
         if kid is not None and not isinstance(kid, str):
             raise PyJWKClientError(f"The kid must be a string, not {type(kid).__name__}")
 
+    def _cached_key(self, kid: Any) -> tuple[PyJWK | None, _KeyIndex | None]:
+        """A key for ``kid`` found without fetching, and the fresh index searched (if any)."""
+        cache = self.jwk_set_cache
+        if cache is not None and type(kid) is str:  # the common case, kept short
+            entry = cache.jwk_set_with_timestamp
+            index = self._index
+            if entry is not None and index is not None and index.jwk_set is entry.jwk_set:
+                clock = self._clock
+                if (time.monotonic() if clock is None else clock()) <= entry.expires_at:
+                    key = index.by_kid.get(kid)
+                    if key is not None:
+                        return key, index
+        self._check_kid(kid)
+        index = self._fresh_index()
+        key = index.find(kid) if index is not None else None
+        if key is None and self._key_lru is not None:
+            key = self._key_lru.get(kid)
+        return key, index
+
+    def _found(self, index: _KeyIndex, kid: str | None) -> PyJWK | None:
+        key = index.find(kid)
+        if key is not None and self._key_lru is not None:
+            self._key_lru.put(kid, key)
+        return key
+
+    def _may_refetch_for(self, kid: str | None) -> bool:
+        """Whether a ``kid`` missing from the current set justifies a refetch now."""
+        return kid is not None and not self._cooling_down(self._now())
+
     def _not_found(self, kid: str | None, index: _KeyIndex | None) -> PyJWKClientError:
-        if kid is None:
-            count = len(index.signing_keys) if index is not None else 0
-            return PyJWKClientError(
-                f"The token has no kid and the JWKS holds {count} signing keys: cannot choose one"
-            )
-        return PyJWKClientError(
-            f'Unable to find a signing key that matches: "{_kid_for_message(kid)}"'
-        )
+        if kid is not None:
+            return PyJWKClientError(f'Unable to find a signing key that matches: "{printable(kid)}"')
+        count = len(index.signing) if index is not None else 0
+        return PyJWKClientError(f"The token has no kid and the JWKS holds {count} signing keys: cannot choose one")
 
     @staticmethod
-    def _get_signing_keys_from_jwk_set(jwk_set: PyJWKSet) -> list[PyJWK]:
-        signing_keys = [
-            key for key in jwk_set.keys if key.public_key_use in ["sig", None] and key.key_id
-        ]
-        if not signing_keys:
-            raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
-        return signing_keys
+    def _listed_signing_keys(jwk_set: PyJWKSet) -> list[PyJWK]:
+        keys = [key for key in jwk_set.keys if key.key_id and _signs(key)]
+        if keys:
+            return keys
+        raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
 
     @staticmethod
     def match_kid(signing_keys: list[PyJWK], kid: str) -> PyJWK | None:
-        """Find a key in *signing_keys* whose ``kid`` is *kid*.
+        """The first of ``signing_keys`` whose ``kid`` equals ``kid``, or ``None``.
 
-        :param signing_keys: the keys to search.
-        :param kid: the key ID to match.
-        :returns: the first matching key, or ``None``.
+        Kept for code written against PyJWT; the client's own lookups use an index built per set.
         """
-        for key in signing_keys:
-            if key.key_id == kid:
-                return key
-        return None
+        return next((key for key in signing_keys if key.key_id == kid), None)
 
+    @staticmethod
+    def _kid_of_token(token: str | bytes) -> Any:
+        from .api_jwt import decode_complete
 
-class _ResponseTooLarge(PyJWKClientError):
-    def __init__(self, cap: int) -> None:
-        super().__init__(f"The JWKS response is larger than max_response_bytes ({cap} bytes)")
-
-
-def _make_set(keys: list[PyJWK]) -> PyJWKSet:
-    # PyJWKSet's constructor parses JWK dicts; here the keys are already parsed (and some are
-    # reused objects), so build the set around them.
-    jwk_set = PyJWKSet.__new__(PyJWKSet)
-    jwk_set.keys = keys
-    return jwk_set
+        # the whole token is decoded (signature unchecked), so a malformed payload fails here, before any fetch
+        return decode_complete(token, options={"verify_signature": False})["header"].get("kid")
 
 
 class PyJWKClient(_JWKSClientBase):
-    """A client for retrieving signing keys from a JWKS endpoint (thread-safe).
+    """Signing keys from a JWKS endpoint, cached, for any number of threads.
 
-    Two caches, as in PyJWT: the JWK Set (``cache_jwk_set``, for ``lifespan`` seconds or the
-    response's ``Cache-Control: max-age`` if shorter) and signing keys by ``kid``
-    (``cache_keys``; with the set cache on, keys are looked up in the cached set and expire
-    with it). An unknown ``kid`` forces one refetch unless a fetch succeeded less than
-    ``cooldown_duration`` seconds ago (``0`` disables the cooldown; it is bypassed when
-    ``cache_jwk_set`` is ``False``).
+    The set is cached for ``lifespan`` seconds (or the response's shorter ``Cache-Control: max-age``);
+    a ``kid`` missing from it triggers one refetch, then no other for ``cooldown_duration`` seconds
+    (``0``: no cooldown; without the set cache there is none either). Failed fetches pause further
+    fetches (:attr:`failure_backoff_base`, doubling up to :attr:`failure_backoff_max`).
 
-    :param uri: the URL of the JWKS endpoint (``http`` or ``https``).
-    :param cache_keys: enable the signing key cache.
-    :param max_cached_keys: size of the signing key cache (used when ``cache_jwk_set`` is off).
-    :param cache_jwk_set: enable the JWK Set cache.
-    :param lifespan: seconds before the cached JWK Set expires (> 0).
-    :param headers: extra HTTP request headers (a ``User-Agent`` here replaces fastjwt's).
-    :param timeout: seconds allowed for the request and for reading the response.
-    :param ssl_context: SSL context for ``https`` (default transport only).
-    :param cooldown_duration: minimum seconds between forced refreshes for unknown ``kid``.
-    :param fetcher: a custom transport, see :data:`Fetcher`; ``None`` uses urllib.
-    :param max_response_bytes: largest JWKS response accepted (default 1 MiB).
-    :param stale_if_error: seconds past expiry that the last good set keeps being served
-        while refreshes fail (``0``: never serve stale keys).
-    :param honor_cache_control: shorten the set's lifetime to the response's ``max-age``.
-    :raises PyJWKClientError: on a non-http(s) URI or an invalid parameter.
+    :param uri: the endpoint, ``http`` or ``https``, without credentials.
+    :param cache_keys: also keep looked-up keys by ``kid``; with the set cache on, they are the set's
+        own keys and expire with it.
+    :param max_cached_keys: how many keys ``cache_keys`` keeps when the set cache is off.
+    :param cache_jwk_set: cache the key set.
+    :param lifespan: seconds a fetched set is fresh (> 0).
+    :param headers: request headers to send (a ``User-Agent`` here replaces ``fastjwt/<version>``).
+    :param timeout: seconds the whole request may take, reading the body included.
+    :param ssl_context: the TLS context for ``https`` with the default transport.
+    :param cooldown_duration: seconds after a successful fetch before an unknown ``kid`` may refetch.
+    :param fetcher: a transport replacing urllib, see :data:`Fetcher`.
+    :param max_response_bytes: the largest body accepted (1 MiB by default).
+    :param stale_if_error: seconds past expiry that the last good set is still served while fetches
+        fail (``0``: never).
+    :param honor_cache_control: let ``Cache-Control`` shorten the set's lifetime.
+    :param clock: a monotonic time source in seconds (``time.monotonic`` when ``None``); for tests.
+    :raises PyJWKClientError: for a URI or parameter the client cannot work with.
     """
 
     def __init__(
@@ -643,6 +596,7 @@ class PyJWKClient(_JWKSClientBase):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         stale_if_error: float = 3600,
         honor_cache_control: bool = True,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(
             uri,
@@ -658,171 +612,119 @@ class PyJWKClient(_JWKSClientBase):
             max_response_bytes=max_response_bytes,
             stale_if_error=stale_if_error,
             honor_cache_control=honor_cache_control,
+            clock=clock,
         )
-        self._cond = threading.Condition(threading.Lock())
-        self._inflight = False
-        self._generation = 0
+        self._turn = threading.Condition(threading.Lock())
+        self._fetching = False
+        self._fetches_done = 0
         self._outcome: tuple[_KeyIndex | None, BaseException | None] = (None, None)
 
     def fetch_data(self) -> Any:
-        """Fetch the JWK Set from the endpoint, cache it (when caching) and return the JSON dict.
+        """Request the set now, cache it (when caching) and return the JWKS document as a dict.
 
-        :raises PyJWKClientConnectionError: if the request fails (network, timeout, non-2xx
-            status, redirect).
-        :raises PyJWKClientError: if the response is too large, not JSON, or not a JSON object.
-        :raises PyJWKSetError: if the set holds no usable keys.
+        Called for every fetch the client makes; a subclass may override it to change the document
+        (what it returns is what gets cached). Not held back by the failure backoff.
+
+        :raises PyJWKClientConnectionError: the request failed (network, TLS, timeout, a status other
+            than 2xx, a redirect).
+        :raises PyJWKClientError: the body is too large, not JSON, or not a JSON object.
+        :raises PyJWKSetError: the document holds no usable key.
         """
         headers = self._request_headers()
         try:
             if self.fetcher is None:
-                result = self._urllib_fetch(self.uri, headers, self.timeout)
+                result = self._fetch_with_urllib(self.uri, headers, self.timeout)
             else:
                 result = self.fetcher(self.uri, headers, self.timeout)
         except PyJWKClientError:
             raise
-        except Exception as error:  # any transport's failure: network, HTTP status, timeout
-            raise self._connection_error(error) from error
+        except Exception as error:  # whatever the transport raises
+            raise self._transport_error(error) from error
         return self._accept(result)
 
-    def _fetch_index(self) -> _KeyIndex:
-        return self._index_of_fetched(self.fetch_data())
+    def _fetch_now(self) -> tuple[_KeyIndex | None, BaseException | None]:
+        try:
+            return self._index_returned(self.fetch_data()), None
+        except (PyJWKClientError, PyJWKSetError) as error:
+            return None, error
 
-    def _refresh(self, mode: str) -> _KeyIndex:
-        """Fetch the set once for everyone who needs it now (single flight).
-
-        ``mode`` is ``"expired"`` (no fresh set: a failure falls back to stale keys for at most
-        ``stale_if_error`` seconds), ``"unknown_kid"`` (skipped, returning the current set, if a
-        fetch succeeded within the cooldown or failed within the error backoff) or
-        ``"explicit"`` (``refresh=True``: always fetches). Callers arriving while a fetch is in
-        flight wait for it and share its outcome.
-        """
-        with self._cond:
-            leader = not self._inflight
+    def _refresh(self, reason: str) -> _KeyIndex:
+        """Fetch the set for ``reason`` unless it can be answered without; one fetch serves all waiting."""
+        with self._turn:
+            leader = not self._fetching
             if leader:
-                current = self._index
-                if mode == "unknown_kid":
-                    if current is not None and (self._cooling_down() or self._in_error_backoff()):
-                        return current
-                elif mode == "expired":
-                    fresh = self._fresh_index()
-                    if fresh is not None:
-                        return fresh  # another thread refreshed while this one was on its way
-                    if self._in_error_backoff():
-                        stale = self._stale_index()
-                        if stale is not None:
-                            return stale
-                self._inflight = True
+                answer = self._answer_without_fetch(reason)
+                if answer is not None:
+                    return answer
+                self._fetching = True
             else:
-                generation = self._generation
-                while self._inflight and generation == self._generation:
-                    self._cond.wait()
+                round_waited = self._fetches_done
+                while self._fetching and self._fetches_done == round_waited:
+                    self._turn.wait()
                 index, error = self._outcome
         if leader:
-            index = error = None
+            index, error = None, None
             try:
-                index = self._fetch_index()
-            except (PyJWKClientError, PyJWKSetError) as exc:
-                error = exc
+                index, error = self._fetch_now()
             finally:
-                with self._cond:
-                    self._inflight = False
-                    self._generation += 1
+                with self._turn:
+                    self._note_outcome(index, error)
                     self._outcome = (index, error)
-                    self._last_failed_fetch = time.monotonic() if error is not None else None
-                    self._cond.notify_all()
-        if error is not None:
-            if mode == "expired":
-                stale = self._stale_index()
-                if stale is not None:
-                    if leader:
-                        self._log_stale(error)
-                    return stale
-            raise error
-        if index is None:  # the leading thread died of something other than a fetch error
-            raise PyJWKClientConnectionError("The JWKS fetch did not complete")
-        return index
+                    self._fetching = False
+                    self._fetches_done += 1
+                    self._turn.notify_all()
+        return self._settle(reason, index, error, leader)
 
     def get_jwk_set(self, refresh: bool = False) -> PyJWKSet:
-        """Return the JWK Set, from the cache when it is fresh.
+        """The key set: the cached one while fresh, otherwise fetched.
 
-        :param refresh: fetch from the endpoint even if the cache is fresh.
-        :raises PyJWKClientConnectionError: if a needed fetch fails and no stale set may be used.
+        :param refresh: fetch even if the cached set is fresh.
+        :raises PyJWKClientConnectionError: a fetch was needed and failed (or failures paused fetching),
+            with no stale set allowed.
         """
         if not refresh:
             index = self._fresh_index()
             if index is not None:
                 return index.jwk_set
-        return self._refresh("explicit" if refresh else "expired").jwk_set
+        return self._refresh(_ON_REQUEST if refresh else _EXPIRED).jwk_set
 
     def get_signing_keys(self, refresh: bool = False) -> list[PyJWK]:
-        """All signing keys of the set: ``use`` is ``"sig"`` or absent, and a ``kid`` is present.
+        """The keys of the set that have a ``kid`` and a ``use`` of ``"sig"`` or none.
 
-        :param refresh: fetch from the endpoint even if the cache is fresh.
-        :raises PyJWKClientError: if there is no such key.
+        :param refresh: fetch even if the cached set is fresh.
+        :raises PyJWKClientError: the set has no such key.
         """
-        return self._get_signing_keys_from_jwk_set(self.get_jwk_set(refresh))
+        return self._listed_signing_keys(self.get_jwk_set(refresh))
 
     def get_signing_key(self, kid: str | None) -> PyJWK:
-        """Return the signing key for *kid*, refetching the set once (per cooldown) if unknown.
+        """The key that verifies tokens carrying ``kid``.
 
-        ``kid`` may be ``None`` (a token without ``kid``): the set's only signing key is
-        returned if it has exactly one. A ``kid`` also matches the RFC 7638 thumbprint of a
-        key published without ``kid``.
+        A ``kid`` missing from a fresh set refetches it once (then not again for ``cooldown_duration``).
+        ``None`` (a token without ``kid``) selects the set's only signing key; a ``kid`` also matches
+        the RFC 7638 thumbprint of a key published without one.
 
-        :param kid: the token's ``kid`` header.
-        :raises PyJWKClientError: if no key matches, or *kid* is not a string.
-        :raises PyJWKClientConnectionError: if the endpoint cannot be reached when needed.
+        :raises PyJWKClientError: no key matches, or ``kid`` is not a string.
+        :raises PyJWKClientConnectionError: the set was needed and could not be fetched.
         """
-        # Fast path, inlined: a fresh cached set that has the kid.
-        cache = self.jwk_set_cache
-        if cache is not None and isinstance(kid, str):
-            entry = cache.jwk_set_with_timestamp
-            index = self._index
-            if (
-                entry is not None
-                and index is not None
-                and index.jwk_set is entry.jwk_set
-                and _monotonic() <= entry.expires_at
-            ):
-                key = index.by_kid.get(kid)
-                if key is not None:
-                    return key
-        self._check_kid(kid)
-        index = self._fresh_index()
-        if index is not None:
-            key = index.lookup(kid)
-            if key is not None:
-                return key
-        lru = self._key_lru
-        if lru is not None:
-            key = lru.get(kid)
-            if key is not None:
-                return key
+        key, index = self._cached_key(kid)
+        if key is not None:
+            return key
         if index is None:
-            index = self._refresh("expired")
-            key = index.lookup(kid)
+            index = self._refresh(_EXPIRED)
+            key = self._found(index, kid)
             if key is not None:
-                if lru is not None:
-                    lru.put(kid, key)
                 return key
-        if kid is None:
-            raise self._not_found(kid, index)
-        if self.jwk_set_cache is None or not self._cooling_down():
-            index = self._refresh("unknown_kid")
-            key = index.lookup(kid)
+        if self._may_refetch_for(kid):
+            index = self._refresh(_UNKNOWN_KID)
+            key = self._found(index, kid)
             if key is not None:
-                if lru is not None:
-                    lru.put(kid, key)
                 return key
         raise self._not_found(kid, index)
 
     def get_signing_key_from_jwt(self, token: str | bytes) -> PyJWK:
-        """Return the signing key for a JWT, chosen by the ``kid`` of its (unverified) header.
+        """The key for a token, chosen by the ``kid`` in its header (the signature is not checked here).
 
-        :raises DecodeError: if the token is malformed.
-        :raises InvalidTokenError: if its ``kid`` is not a string.
+        :raises DecodeError: the token is malformed.
+        :raises InvalidTokenError: its ``kid`` is not a string.
         """
-        from .api_jws import get_unverified_header
-
-        header = get_unverified_header(token)
-        return self.get_signing_key(header.get("kid"))
+        return self.get_signing_key(self._kid_of_token(token))
