@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from . import _json
+from ._text import printable
 from ._json_c cimport loads_buffer
 from .exceptions import (
     DecodeError,
@@ -877,7 +878,7 @@ cpdef validate_header(dict header, supported_crit):
             if not isinstance(ext, str):
                 raise InvalidTokenError("Invalid 'crit' header: values must be strings")
             if ext not in supported_crit:
-                raise InvalidTokenError(f"Unsupported critical extension: {ext}")
+                raise InvalidTokenError(f"Unsupported critical extension: {printable(ext)}")
             if ext not in header:
                 raise InvalidTokenError(f"Critical extension '{ext}' is missing from headers")
 

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from . import _json
+from ._text import printable
 from .exceptions import (
     DecodeError,
     ExpiredSignatureError,
@@ -634,7 +635,7 @@ def validate_header(header: dict[str, Any], supported_crit: frozenset[str] | set
             if not isinstance(ext, str):
                 raise InvalidTokenError("Invalid 'crit' header: values must be strings")
             if ext not in supported_crit:
-                raise InvalidTokenError(f"Unsupported critical extension: {ext}")
+                raise InvalidTokenError(f"Unsupported critical extension: {printable(ext)}")
             if ext not in header:
                 raise InvalidTokenError(f"Critical extension '{ext}' is missing from headers")
 

@@ -105,6 +105,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_ssh_public_key,
 )
 
+from ._text import printable
 from .exceptions import InvalidKeyError
 from .types import HashlibHash, JWKDict
 from .utils import (
@@ -974,7 +975,7 @@ class ECAlgorithm(Algorithm):
             else:
                 raise InvalidKeyError("Coords should be 32 bytes for curve secp256k1")
         else:
-            raise InvalidKeyError(f"Invalid curve: {curve}")
+            raise InvalidKeyError(f"Invalid curve: {printable(curve)}")
 
         public_numbers = EllipticCurvePublicNumbers(
             x=int.from_bytes(x, byteorder="big"),
@@ -1161,7 +1162,7 @@ class OKPAlgorithm(Algorithm):
 
         curve = obj.get("crv")
         if curve != "Ed25519" and curve != "Ed448":
-            raise InvalidKeyError(f"Invalid curve: {curve}")
+            raise InvalidKeyError(f"Invalid curve: {printable(curve)}")
 
         if "x" not in obj:
             raise InvalidKeyError('OKP should have "x" parameter')

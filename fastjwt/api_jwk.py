@@ -32,6 +32,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ._text import printable
 from .algorithms import Algorithm, get_default_algorithms, has_crypto, requires_cryptography
 from .exceptions import (
     InvalidKeyError,
@@ -62,11 +63,16 @@ _THUMBPRINT_HASHES: dict[str, str] = {
 
 # Members shown in error messages: never key material, public or private.
 _DESCRIBED_MEMBERS = ("kty", "kid", "alg", "use", "crv")
+# How much of their description a message shows.
+_DESCRIPTION_LIMIT = 200
 
 
-def _describe(jwk: JWKDict) -> dict[str, Any]:
-    """The JWK's identifying members, for error messages (PyJWT prints the whole JWK, secrets included)."""
-    return {name: jwk[name] for name in _DESCRIBED_MEMBERS if name in jwk}
+def _describe(jwk: JWKDict) -> str:
+    """The JWK's identifying members, for error messages (PyJWT prints the whole JWK, secrets included).
+
+    Shown as a dict, escaped and cut: the members are the sender's text.
+    """
+    return printable({name: jwk[name] for name in _DESCRIBED_MEMBERS if name in jwk}, limit=_DESCRIPTION_LIMIT)
 
 
 _DEFAULT_ALGORITHMS: dict[str, Algorithm] = {}
@@ -157,7 +163,7 @@ class PyJWK:
                 elif crv == "secp256k1":
                     algorithm = "ES256K"
                 else:
-                    raise InvalidKeyError(f"Unsupported crv: {crv}")
+                    raise InvalidKeyError(f"Unsupported crv: {printable(crv)}")
             elif kty == "RSA":
                 algorithm = "RS256"
             elif kty == "oct":
@@ -168,9 +174,9 @@ class PyJWK:
                 if crv == "Ed25519":
                     algorithm = "EdDSA"
                 else:
-                    raise InvalidKeyError(f"Unsupported crv: {crv}")
+                    raise InvalidKeyError(f"Unsupported crv: {printable(crv)}")
             else:
-                raise InvalidKeyError(f"Unsupported kty: {kty}")
+                raise InvalidKeyError(f"Unsupported kty: {printable(kty)}")
 
         if algorithm == "none":
             raise PyJWKError(f"Unable to find an algorithm for key: {_describe(self._jwk_data)}")
@@ -311,7 +317,7 @@ class PyJWKSet:
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {kid}")
+        raise KeyError(f"keyset has no key for kid: {printable(kid)}")
 
     def __iter__(self) -> Iterator[PyJWK]:
         """Iterate over the usable keys."""

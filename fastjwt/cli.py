@@ -1,7 +1,11 @@
 """The ``fastjwt`` command-line tool: decode, verify (with ``--explain``), encode, keygen, jwks and bench.
 
-For troubleshooting tokens without pasting secrets into a web page. Errors are one ``error: ...`` line on stderr
-(exit 2 for usage and input errors, 1 for a token that fails verification); secrets are never printed.
+For troubleshooting tokens without pasting secrets into a web page. Errors are one ``error: ...`` line on stderr with
+a distinct exit status (see :data:`EXIT_STATUS`); secrets are never printed.
+
+Everything taken from a token, a JWK, an exception or the command line is printed through :func:`_shown` (messages:
+secrets masked, control, format and separator characters escaped, long values cut) or :func:`_dump` (JSON documents:
+the same characters written as JSON escapes, so the value a script reads is unchanged).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import argparse
 import base64
 import binascii
 import json
+import math
 import os
 import re
 import stat
@@ -21,11 +26,22 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import Any, NoReturn
 
+from ._text import DEFAULT_LIMIT, printable
+
 __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+
+#: What each exit status means (shown by ``fastjwt --help``; docs/cli.md has the same table).
+EXIT_STATUS = (
+    (EXIT_OK, "success (verify: the token is valid and its claims are on stdout)"),
+    (EXIT_INVALID, "verify: the token was refused (signature, algorithm, kid, claims, ...)"),
+    (EXIT_USAGE, "usage or input error: unknown option, unknown --alg, unreadable key file, bad payload, ..."),
+    (EXIT_UNAVAILABLE, "the key source is unavailable: the JWKS could not be fetched or holds no usable key"),
+)
 
 _HMAC_ALGS = ("HS256", "HS384", "HS512")
 _RSA_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
@@ -64,17 +80,110 @@ class _Redactor:
 
 _redact = _Redactor()
 
+#: How much of a whole message line is shown (the token values inside it are cut to ``DEFAULT_LIMIT`` first).
+_MESSAGE_LIMIT = 400
+
+
+def _shown(value: object, limit: int = DEFAULT_LIMIT) -> str:
+    """``value`` made safe to print: secrets masked, then control, format and separator characters escaped and the
+    text cut to ``limit`` characters (see :func:`fastjwt._text.printable`)."""
+    return printable(_redact(str(value)), limit)
+
+
+def _dump(obj: Any) -> str:
+    """Indented JSON for a terminal that a script can still parse.
+
+    Letters outside ASCII stay readable; every character ``str.isprintable`` refuses (C1 controls, bidi overrides,
+    U+2028, lone surrogates, ...) is written as a JSON ``\\u`` escape, so the decoded value is unchanged.
+    """
+    text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False)
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
+
+
+# -- usage errors without secrets ------------------------------------------------------------------------------------
+
+# An unrecognized argument is named only when it looks like an option name, never when it may be a value.
+_OPTION_NAME = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]{0,23}$")
+
+
+class _Argv:
+    """What the command line holds that a usage error must not echo: every value, whatever option it follows."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.key_given = False
+
+    def collect(self, argv: Sequence[str], known_words: set[str]) -> None:
+        """Remember the values in ``argv`` (anything that is not a known option, command or choice) and register
+        ``--key`` secrets with the redactor."""
+        self.values, self.key_given = [], False
+        for i, arg in enumerate(argv):
+            name, sep, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+            if name == "--key":
+                self.key_given = True
+                secret = value if sep else (argv[i + 1] if i + 1 < len(argv) else "")
+                if secret not in known_words:  # ``--key --key-env VAR`` gave no secret
+                    _redact.add(secret)
+            if sep:
+                self.values.append(value)
+            elif not name and arg not in known_words:
+                self.values.append(arg)
+        self.values.sort(key=len, reverse=True)
+
+    def mask(self, message: str) -> str:
+        """``message`` with every command-line value masked (argparse quotes them with ``repr``)."""
+        for value in self.values:
+            message = message.replace(repr(value), "'***'")
+            if len(value) >= 8:
+                message = message.replace(value, "***")
+        return _redact(message)
+
+
+_argv = _Argv()
+
+
+def _unrecognized(extras: Sequence[str]) -> str:
+    """A usage error naming the unrecognized options but none of their values."""
+    names: list[str] = []
+    hidden = 0
+    after_option = False
+    for arg in extras:
+        name = arg.partition("=")[0]
+        if arg.startswith("-") and not after_option and _OPTION_NAME.match(name):
+            names.append(name)
+            after_option = "=" not in arg  # the next argument may be this option's value
+        else:
+            hidden += 1
+            after_option = False
+    listed = " ".join(names)
+    if hidden:
+        listed += (" and " if names else "") + f"{hidden} other argument{'s' if hidden > 1 else ''} (not shown)"
+    return "unrecognized arguments: " + listed
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that keeps usage errors on one redacted line (argparse may quote an argument, e.g. a mistyped
-    ``--kye SECRET``)."""
+    """argparse that never echoes a command-line value in a usage error, and takes no abbreviations.
+
+    A mistyped ``--kye SECRET`` or ``--key-fil=SECRET`` must not print the secret: errors name options only. Options
+    must be spelled out (``allow_abbrev=False``): a prefix such as ``--ke`` matches ``--key`` and ``--key-file``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            raise CLIError(f"{_unrecognized(extras)} (see {self.prog} --help)", EXIT_USAGE)
+        return parsed
 
     def error(self, message: str) -> NoReturn:
-        prefix = "unrecognized arguments: "
-        if message.startswith(prefix):  # list only option names: a stray value may be a secret
-            names = [a for a in message[len(prefix) :].split() if a.startswith("-")]
-            message = "unrecognized arguments" + (": " + " ".join(names) if names else "")
-        raise CLIError(f"{_redact(message)} (see {self.prog} --help)", EXIT_USAGE)
+        if message.startswith("unrecognized arguments"):  # argparse's own wording lists the values
+            message = "unrecognized arguments"
+        raise CLIError(f"{_argv.mask(message)} (see {self.prog} --help)", EXIT_USAGE)
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
@@ -84,7 +193,7 @@ def parse_duration(text: str) -> int:
     """Seconds in ``30s``, ``15m``, ``1h``, ``2d``, ``1w`` or a bare number of seconds."""
     match = _DURATION.match(text)
     if match is None:
-        raise CLIError(f"invalid duration {text!r} (use e.g. 30s, 15m, 1h, 2d)")
+        raise CLIError(f"invalid duration {_shown(repr(text))} (use e.g. 30s, 15m, 1h, 2d)")
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
@@ -100,17 +209,33 @@ def _human(seconds: float) -> str:
     return " ".join(parts[:2])
 
 
+_OUT_OF_RANGE = "out of range"
+
+
 def _utc(ts: float) -> str:
     try:
         return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     except (OverflowError, OSError, ValueError):
-        return "out of range"
+        return _OUT_OF_RANGE
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float when it is a finite JSON number (not a bool), else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def describe_time(claim: str, value: Any, now: float) -> str:
     """One line for a time claim: UTC date plus how it relates to ``now``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"{claim}: {value!r} (not a number)"
+        return f"{claim}: {_shown(repr(value))} (not a number)"
+    if _finite(value) is None or _utc(value) == _OUT_OF_RANGE:
+        return f"{claim}: {_shown(value)} (out of range)"
     delta = value - now
     if claim == "exp":
         rel = f"expires in {_human(delta)}" if delta > 0 else f"expired {_human(delta)} ago"
@@ -149,10 +274,6 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], Any]:
     return header, payload
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False)
-
-
 # -- keys ------------------------------------------------------------------------------------------------------------
 
 
@@ -163,21 +284,32 @@ def _key_material(args: argparse.Namespace) -> bytes | None:
         raise CLIError("give only one of --key, --key-file, --key-env")
     if args.key is not None:
         return str(args.key).encode()
+    # The file name and the variable name are not echoed: a secret passed there by mistake would be.
+    if args.key_file == "-":
+        data = sys.stdin.buffer.read()
+        _redact.add(data)
+        return data
     if args.key_file is not None:
         try:
             with open(args.key_file, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
-            raise CLIError(f"cannot read key file {args.key_file}: {exc.strerror}") from None
+            raise CLIError(f"cannot read key file (the --key-file path): {exc.strerror}") from None
         _redact.add(data)
         return data
     if args.key_env is not None:
         value = os.environ.get(args.key_env)
         if value is None:
-            raise CLIError(f"environment variable {args.key_env} is not set")
+            raise CLIError("the environment variable named by --key-env is not set")
         _redact.add(value)
         return value.encode()
     return None
+
+
+def _one_stdin_reader(args: argparse.Namespace, input_name: str) -> None:
+    """Refuse ``-`` for both the token/payload and ``--key-file``: stdin can be read only once."""
+    if getattr(args, input_name) == "-" and getattr(args, "key_file", None) == "-":
+        raise CLIError(f"the {input_name} and --key-file cannot both be - (stdin)")
 
 
 def _is_asymmetric(data: bytes) -> bool:
@@ -237,6 +369,11 @@ def _load_key(material: bytes, *, private: bool) -> Any:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return _redact(text[0]) if text else type(exc).__name__
+
+
+def _print_error(message: str) -> None:
+    """The one ``error: ...`` line on stderr."""
+    sys.stderr.write(f"error: {_shown(message, _MESSAGE_LIMIT)}\n")
 
 
 def _key_kind(key: Any) -> str:
@@ -316,31 +453,70 @@ def _make_key(args: argparse.Namespace) -> tuple[Any, str]:
     if args.jwks is not None:
         if material is not None:
             raise CLIError("give either --jwks or a key, not both")
-        from .jwks_client import PyJWKClient
-
-        return PyJWKClient(args.jwks, timeout=args.timeout), "jwks"
+        return _jwks_client(args.jwks, args.timeout), "jwks"
     if material is None:
         raise CLIError("verify needs a key: --key-file PEM, --key-env VAR, --key SECRET or --jwks URL")
     key = _load_key(material, private=False)
     return key, _key_kind(key)
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    """Verify a token; print its claims, or one line saying what failed."""
-    from .exceptions import PyJWTError
-    from .verifier import Verifier
+def _jwks_client(url: str, timeout: float) -> Any:
+    """A JWKS client whose key set has been fetched: a failure here is the key source's, not the token's."""
+    from .exceptions import PyJWKClientError, PyJWKSetError
+    from .jwks_client import PyJWKClient
 
-    token = _read_token(args.token)
-    key, kind = _make_key(args)
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise CLIError("--timeout must be a positive number of seconds")
+    try:
+        client = PyJWKClient(url, timeout=timeout)
+    except PyJWKClientError as exc:
+        raise CLIError(f"unusable --jwks URL: {_first_line(exc)}") from None
+    try:
+        client.get_signing_keys()
+    except (PyJWKClientError, PyJWKSetError) as exc:
+        raise CLIError(f"the JWKS is unavailable: {type(exc).__name__}: {_first_line(exc)}", EXIT_UNAVAILABLE) from None
+    return client
+
+
+def _allowed_algorithms(args: argparse.Namespace, kind: str) -> list[str]:
+    """The algorithms ``verify`` accepts: ``--alg`` (each checked), else those that fit the key."""
+    from .algorithms import get_default_algorithms
+
     if args.alg:
         algorithms = [a for arg in args.alg for a in arg.split(",") if a]
+        known = get_default_algorithms()
+        for alg in algorithms:
+            if alg == "none":
+                raise CLIError("--alg none is refused: an unsigned token proves nothing")
+            if alg not in known:
+                names = ", ".join(sorted(a for a in known if a != "none"))
+                raise CLIError(f"unknown algorithm {_shown(repr(alg))} for --alg (known: {names})")
     elif kind == "jwks":
         algorithms = [*_RSA_ALGS, *_EC_ALG_BY_CURVE.values(), "EdDSA"]  # a published key set holds no secrets
     else:
         algorithms = list(_algs_for(kind))
     if not algorithms:
         raise CLIError("no algorithm fits this key; name one with --alg")
+    return algorithms
+
+
+def _leeway(args: argparse.Namespace) -> int:
     leeway = parse_duration(args.leeway) if args.leeway else 0
+    if leeway < 0:
+        raise CLIError("--leeway must not be negative")
+    return leeway
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify a token; print its claims, or one line saying what failed."""
+    from .exceptions import PyJWKClientConnectionError, PyJWTError
+    from .verifier import Verifier
+
+    _one_stdin_reader(args, "token")
+    token = _read_token(args.token)
+    leeway = _leeway(args)
+    key, kind = _make_key(args)
+    algorithms = _allowed_algorithms(args, kind)
     options: dict[str, Any] = {"require": args.require} if args.require else {}
     try:
         verifier = Verifier(
@@ -352,12 +528,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
             options=options or None,  # type: ignore[arg-type]
         )
         claims = verifier.decode(token)
+    except PyJWKClientConnectionError as exc:  # a refetch for an unknown kid failed
+        raise CLIError(f"the JWKS is unavailable: {_first_line(exc)}", EXIT_UNAVAILABLE) from None
     except PyJWTError as exc:
-        message = _redact(f"{type(exc).__name__}: {_first_line(exc)}")
-        sys.stderr.write(f"error: {message}\n")
+        _print_error(f"{type(exc).__name__}: {_first_line(exc)}")
         if args.explain:
             for line in explain(token, key, kind, algorithms, args, exc):
-                sys.stderr.write(f"  - {_redact(line)}\n")
+                sys.stderr.write(f"  - {_shown(line, _MESSAGE_LIMIT)}\n")
         return EXIT_INVALID
     except ValueError as exc:
         raise CLIError(_first_line(exc)) from None
@@ -426,14 +603,12 @@ def _secret_variants(secret: bytes) -> list[tuple[str, bytes]]:
 def explain(
     token: str, key: Any, kind: str, algorithms: Sequence[str], args: argparse.Namespace, error: BaseException
 ) -> list[str]:
-    """Diagnose the usual causes of a verification failure (one sentence per finding)."""
-    from .exceptions import (
-        ExpiredSignatureError,
-        ImmatureSignatureError,
-        InvalidAudienceError,
-        InvalidIssuerError,
-        InvalidSignatureError,
-    )
+    """Diagnose the usual causes of a verification failure (one sentence per finding).
+
+    Token and JWK values in the sentences are escaped and cut (:func:`_shown`); the caller escapes each whole line.
+    """
+    from .algorithms import get_default_algorithms
+    from .exceptions import InvalidAudienceError, InvalidIssuerError, InvalidSignatureError
 
     findings: list[str] = []
     segments = token.split(".")
@@ -447,9 +622,12 @@ def explain(
         return [*findings, str(exc)]
     alg = header.get("alg")
     if isinstance(alg, str) and alg not in algorithms:
-        findings.append(f"the token's alg is {alg}, but only {', '.join(algorithms)} are allowed (--alg)")
-    if kind not in ("jwks", "unknown") and isinstance(alg, str) and alg not in _algs_for(kind):
-        findings.append(f"the token's alg {alg} needs {_alg_family(alg)}, but the key is {_kind_name(kind)}")
+        findings.append(f"the token's alg is {_shown(alg)}, but only {', '.join(algorithms)} are allowed (--alg)")
+    known_alg = alg if isinstance(alg, str) and alg in get_default_algorithms() else None
+    if kind not in ("jwks", "unknown") and known_alg is not None and known_alg not in _algs_for(kind):
+        findings.append(
+            f"the token's alg {known_alg} needs {_alg_family(known_alg)}, but the key is {_kind_name(kind)}"
+        )
 
     if kind == "hmac" and isinstance(error, InvalidSignatureError) and isinstance(alg, str) and alg in _HMAC_ALGS:
         for sentence, variant in _secret_variants(key):
@@ -461,39 +639,67 @@ def explain(
         findings.extend(_explain_jwks(token, key, header, alg))
 
     if isinstance(payload, dict):
-        now = time.time()
-        leeway = parse_duration(args.leeway) if args.leeway else 0
-        exp, nbf = payload.get("exp"), payload.get("nbf")
-        if isinstance(error, ExpiredSignatureError) and isinstance(exp, (int, float)):
+        findings.extend(_explain_times(error, payload, _leeway(args), time.time()))
+        if isinstance(error, InvalidAudienceError):
+            found = _quoted(payload.get("aud", "(none)"))
+            if args.aud is None:
+                findings.append(f"aud found: {found}; expected: none (pass --aud to accept the token's audience)")
+            else:
+                findings.append(f"aud found: {found}; expected: {_quoted(args.aud)}")
+        if isinstance(error, InvalidIssuerError):
+            findings.append(f"iss found: {_quoted(payload.get('iss', '(none)'))}; expected: {_quoted(args.iss)}")
+    if not findings:
+        findings.append("no known cause found")
+    return findings
+
+
+def _quoted(value: Any) -> str:
+    """A token value as JSON text (strings in quotes), escaped and cut."""
+    return _shown(json.dumps(value))
+
+
+# Beyond this gap, a time failure is not clock skew and no --leeway is suggested.
+_SKEW_SECONDS = 300
+
+
+def _explain_times(error: BaseException, payload: dict[str, Any], leeway: int, now: float) -> list[str]:
+    """Which time claim failed, by how much, and the ``--leeway`` that would accept it when clock skew explains it.
+
+    A token refused as not yet valid may owe it to ``nbf`` or to an ``iat`` in the future: each claim still ahead of
+    ``now`` is named. A suggested leeway is always a positive number of seconds.
+    """
+    from .exceptions import ExpiredSignatureError, ImmatureSignatureError, InvalidIssuedAtError
+
+    findings: list[str] = []
+    if isinstance(error, ExpiredSignatureError):
+        exp = _finite(payload.get("exp"))
+        if exp is not None and now > exp:
             late = now - exp
             findings.append(
                 f"exp is {_utc(exp)}: expired {_human(late)} ago (leeway {leeway}s); "
                 + (
                     f"if the clocks differ, --leeway {int(late) + 1} would accept it"
-                    if late < 300
+                    if late < _SKEW_SECONDS
                     else "too long ago for clock skew to explain"
                 )
             )
-        if isinstance(error, ImmatureSignatureError) and isinstance(nbf, (int, float)):
-            early = nbf - now
+    if isinstance(error, ImmatureSignatureError):
+        for claim in ("nbf", "iat"):
+            value = _finite(payload.get(claim))
+            if value is None or value <= now:
+                continue
+            early = value - now
+            when = f"valid in {_human(early)}" if claim == "nbf" else f"{_human(early)} in the future"
             findings.append(
-                f"nbf is {_utc(nbf)}: valid in {_human(early)} (leeway {leeway}s); "
+                f"{claim} is {_utc(value)}: {when} (leeway {leeway}s); "
                 + (
                     f"the issuer's clock is probably ahead: --leeway {int(early) + 1} would accept it"
-                    if early < 300
+                    if early < _SKEW_SECONDS
                     else "too far ahead for clock skew to explain"
                 )
             )
-        if isinstance(error, InvalidAudienceError):
-            found = json.dumps(payload.get("aud", "(none)"))
-            if args.aud is None:
-                findings.append(f"aud found: {found}; expected: none (pass --aud to accept the token's audience)")
-            else:
-                findings.append(f"aud found: {found}; expected: {json.dumps(args.aud)}")
-        if isinstance(error, InvalidIssuerError):
-            findings.append(f"iss found: {json.dumps(payload.get('iss', '(none)'))}; expected: {json.dumps(args.iss)}")
-    if not findings:
-        findings.append("no known cause found")
+    if isinstance(error, InvalidIssuedAtError):
+        findings.append(f"iat must be a number of seconds; the token has {_quoted(payload.get('iat'))}")
     return findings
 
 
@@ -508,14 +714,33 @@ def _explain_jwks(token: str, client: Any, header: dict[str, Any], alg: str) -> 
     if kid is None:
         findings.append("the token has no kid header")
     elif kid not in kids:
-        findings.append(f"kid {json.dumps(kid)} is not in the JWKS (its kids: {', '.join(map(str, kids)) or 'none'})")
+        shown = ", ".join(_shown(k) for k in kids[:_KIDS_SHOWN]) or "none"
+        if len(kids) > _KIDS_SHOWN:
+            shown += f" and {len(kids) - _KIDS_SHOWN} more"
+        findings.append(f"kid {_quoted(kid)} is not in the JWKS (its kids: {shown})")
+    same_kid = [jwk for jwk in keys if jwk.key_id == kid] if kid is not None else []
+    if len(same_kid) > 1:
+        matching = [n for n, jwk in enumerate(same_kid, 1) if _signature_only(token, jwk.key, [alg])]
+        findings.append(
+            f"the JWKS has {len(same_kid)} keys with kid {_quoted(kid)}: a kid must name one key, so a verifier "
+            "may pick the wrong one; "
+            + (
+                f"the token's signature matches key number {matching[0]} of them"
+                if matching
+                else "the token's signature matches none of them"
+            )
+        )
     for jwk in keys:
         if jwk.key_id != kid and _signature_only(token, jwk.key, [alg]):
             findings.append(
-                f"the token was signed by another key in the JWKS: kid {json.dumps(jwk.key_id)} "
-                f"(the token says {json.dumps(kid)})"
+                f"the token was signed by another key in the JWKS: kid {_quoted(jwk.key_id)} "
+                f"(the token says {_quoted(kid)})"
             )
     return findings
+
+
+# How many of a JWKS's kids a diagnosis lists.
+_KIDS_SHOWN = 10
 
 
 # -- encode ----------------------------------------------------------------------------------------------------------
@@ -525,6 +750,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     """Sign a JSON payload and print the token."""
     from .api_jwt import encode
 
+    _one_stdin_reader(args, "payload")
     try:
         payload = json.loads(args.payload if args.payload != "-" else sys.stdin.read())
     except json.JSONDecodeError as exc:
@@ -551,7 +777,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     for item in args.header or ():
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise CLIError(f"--header takes NAME=VALUE, got {item!r}")
+            raise CLIError(f"--header takes NAME=VALUE, got {_shown(repr(item))}")
         try:
             headers[name] = json.loads(value)
         except ValueError:
@@ -631,7 +857,8 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         _write(base + ".private.pem", private_pem, secret=True)
         _write(base + ".public.pem", public_pem)
         _write(base + ".public.jwk.json", _dump(jwk) + "\n")
-        sys.stdout.write(f"{base}.private.pem\n{base}.public.pem\n{base}.public.jwk.json\n")
+        for suffix in (".private.pem", ".public.pem", ".public.jwk.json"):
+            sys.stdout.write(_shown(base + suffix, len(base + suffix)) + "\n")
     else:
         sys.stdout.write(private_pem + public_pem + _dump(jwk) + "\n")
     return EXIT_OK
@@ -695,6 +922,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         import jwt as pyjwt  # the reference, when installed
     except ImportError:
         pyjwt = None
+    if not (math.isfinite(args.seconds) and args.seconds > 0):
+        raise CLIError("--seconds must be a positive number")
     per = max(args.seconds, 0.05)
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     secret = os.urandom(32)
@@ -746,16 +975,28 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _add_key_options(p: argparse.ArgumentParser, *, jwks: bool) -> None:
     group = p.add_argument_group("key (one of)")
-    group.add_argument("--key-file", metavar="PATH", help="PEM/JWK key, or a file holding the HMAC secret")
+    group.add_argument(
+        "--key-file", metavar="PATH", help="PEM/JWK key, or a file holding the HMAC secret; - reads it from stdin"
+    )
     group.add_argument("--key-env", metavar="VAR", help="environment variable holding the HMAC secret or a PEM")
-    group.add_argument("--key", metavar="SECRET", help="HMAC secret on the command line (visible in ps and history)")
+    group.add_argument(
+        "--key", metavar="SECRET", help="HMAC secret on the command line: visible in ps and shell history (warns)"
+    )
     if jwks:
         group.add_argument("--jwks", metavar="URL", help="JWKS endpoint; the token's kid picks the key")
 
 
+_EXIT_STATUS_HELP = "exit status:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_STATUS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser for every subcommand."""
-    parser = _Parser(prog="fastjwt", description="Decode, verify, sign JWTs and make keys.")
+    parser = _Parser(
+        prog="fastjwt",
+        description="Decode, verify, sign JWTs and make keys.",
+        epilog=_EXIT_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -763,7 +1004,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("token", help="the token, or - to read it from stdin")
     p.set_defaults(func=cmd_decode)
 
-    p = sub.add_parser("verify", help="verify a token and print its claims")
+    p = sub.add_parser(
+        "verify",
+        help="verify a token and print its claims",
+        epilog=_EXIT_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("token", help="the token, or - to read it from stdin")
     _add_key_options(p, jwks=True)
     p.add_argument(
@@ -809,29 +1055,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _collect_argv_secrets(argv: Sequence[str]) -> None:
-    for i, arg in enumerate(argv):
-        if arg == "--key" and i + 1 < len(argv):
-            _redact.add(argv[i + 1])
-        elif arg.startswith("--key="):
-            _redact.add(arg[6:])
+def _known_words(parser: argparse.ArgumentParser) -> set[str]:
+    """Option strings, command names and choices of ``parser`` and its subparsers: command-line words that are
+    never secrets."""
+    words: set[str] = set()
+    for action in parser._actions:
+        words.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                words.add(name)
+                words |= _known_words(subparser)
+        elif action.choices is not None:
+            words.update(str(choice) for choice in action.choices)
+    return words
+
+
+_KEY_WARNING = (
+    "warning: --key put the secret in your shell history and in the process list (ps); "
+    "use --key-env VAR, --key-file PATH, or --key-file - to read it from stdin"
+)
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
-    sys.stderr.write(f"warning: {_redact(str(message))}\n")
+    sys.stderr.write(f"warning: {_shown(message, _MESSAGE_LIMIT)}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 verification failed, 2 usage or input error)."""
+    """Run the command line; returns the exit status (see :data:`EXIT_STATUS`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    _collect_argv_secrets(argv)
     warnings.showwarning = _show_warning
     try:
         parser = build_parser()
+        _argv.collect(argv, _known_words(parser))
         args = parser.parse_args(argv)
         return int(args.func(args))
     except CLIError as exc:
-        sys.stderr.write(f"error: {_redact(str(exc))}\n")
+        _print_error(str(exc))
         return exc.code
     except KeyboardInterrupt:
         sys.stderr.write("error: interrupted\n")
@@ -841,8 +1100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the promise: never a traceback
-        sys.stderr.write(f"error: {_redact(f'{type(exc).__name__}: {_first_line(exc)}')}\n")
+        _print_error(f"{type(exc).__name__}: {_first_line(exc)}")
         return EXIT_USAGE
+    finally:
+        if _argv.key_given:
+            sys.stderr.write(_KEY_WARNING + "\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

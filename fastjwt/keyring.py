@@ -24,6 +24,7 @@ thumbprint of a secret is a hash of the secret that every token would carry.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import threading
 import time
@@ -31,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._text import printable
 from .algorithms import HMACAlgorithm, get_default_algorithms
 from .api_jwk import PyJWK, jwk_thumbprint
 from .exceptions import InvalidKeyError
@@ -47,6 +49,24 @@ _PUBLIC_MEMBERS: dict[str, tuple[str, ...]] = {
     "EC": ("kty", "crv", "x", "y"),
     "OKP": ("kty", "crv", "x"),
 }
+
+
+def _quoted(value: object) -> str:
+    """``repr(value)`` cut for a message (a kid may be long)."""
+    return printable(repr(value))
+
+
+def _grace_seconds(value: object, name: str) -> float:
+    """``value`` as a finite number of seconds >= 0 (NaN would unpublish at once, infinity publish forever)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int too large for a float
+        seconds = math.inf
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"{name} must be a finite number of seconds >= 0")
+    return seconds
 
 
 @dataclass
@@ -84,17 +104,30 @@ class KeyRing:
     :param retired_grace: seconds a retired key stays published (default one day). Make it at
         least the longest token lifetime plus the verifiers' leeway.
     :param clock: the time source in seconds (``time.time`` by default; tests pass a fake).
+    :raises ValueError: if ``retired_grace`` is negative, NaN or infinite.
+    :raises TypeError: if ``retired_grace`` is not a number.
     """
 
     def __init__(self, *, retired_grace: float = 86400.0, clock: Callable[[], float] = time.time) -> None:
-        if not retired_grace >= 0:
-            raise ValueError("retired_grace must be >= 0 seconds")
-        self.retired_grace = float(retired_grace)
+        self._retired_grace = _grace_seconds(retired_grace, "retired_grace")
         self._clock = clock
         self._keys: dict[str, RingKey] = {}
         self._lock = threading.Lock()
         self._active: RingKey | None = None
         self._signer: tuple[str, Signer] | None = None
+
+    @property
+    def retired_grace(self) -> float:
+        """Seconds a retired key stays published unless :meth:`retire` says otherwise.
+
+        :raises ValueError: on assigning a negative, NaN or infinite value.
+        :raises TypeError: on assigning something that is not a number.
+        """
+        return self._retired_grace
+
+    @retired_grace.setter
+    def retired_grace(self, value: float) -> None:
+        self._retired_grace = _grace_seconds(value, "retired_grace")
 
     # -- adding and changing keys ---------------------------------------------------------------
 
@@ -114,7 +147,7 @@ class KeyRing:
         try:
             alg_obj = get_default_algorithms()[algorithm]
         except KeyError:
-            raise NotImplementedError(f"Algorithm not supported: {algorithm!r}") from None
+            raise NotImplementedError(f"Algorithm not supported: {_quoted(algorithm)}") from None
         if algorithm == "none":
             raise InvalidKeyError('A key ring cannot hold keys for the "none" algorithm')
         if isinstance(key, PyJWK):
@@ -132,7 +165,7 @@ class KeyRing:
             exported = alg_obj.to_jwk(public_key(), as_dict=True)
             members = _PUBLIC_MEMBERS.get(exported.get("kty", ""))
             if members is None:
-                raise InvalidKeyError(f"Cannot publish a key of type {exported.get('kty')!r}")
+                raise InvalidKeyError(f"Cannot publish a key of type {_quoted(exported.get('kty'))}")
             public_jwk = {name: exported[name] for name in members}
             default_kid = jwk_thumbprint(public_jwk)
         if kid is None:
@@ -146,7 +179,7 @@ class KeyRing:
         entry = RingKey(kid, algorithm, "staged", public_jwk, self._clock(), _signing_key=signing_key)
         with self._lock:
             if kid in self._keys:
-                raise ValueError(f"kid {kid!r} is already in the key ring")
+                raise ValueError(f"kid {_quoted(kid)} is already in the key ring")
             self._keys[kid] = entry
         if activate:
             self.activate(kid)
@@ -174,13 +207,16 @@ class KeyRing:
 
         :param grace: seconds it stays in the JWKS; the ring's ``retired_grace`` by default.
         :raises KeyError: if ``kid`` is not in the ring.
-        :raises ValueError: if ``kid`` is the active key (activate another key first).
+        :raises ValueError: if ``kid`` is the active key (activate another key first), or ``grace`` is negative,
+            NaN or infinite.
+        :raises TypeError: if ``grace`` is not a number.
         """
+        seconds = None if grace is None else _grace_seconds(grace, "grace")
         with self._lock:
             entry = self._get(kid)
             if entry is self._active:
                 raise ValueError("Cannot retire the active key: activate its successor first")
-            self._retire(entry, grace)
+            self._retire(entry, seconds)
 
     def remove(self, kid: str) -> None:
         """Drop a key now (it disappears from the JWKS at once). Refuses the active key.
@@ -207,13 +243,13 @@ class KeyRing:
         now = self._clock()
         entry.state = "retired"
         entry.retired_at = now
-        entry.publish_until = now + (self.retired_grace if grace is None else float(grace))
+        entry.publish_until = now + (self.retired_grace if grace is None else grace)
 
     def _get(self, kid: str) -> RingKey:
         try:
             return self._keys[kid]
         except (KeyError, TypeError):
-            raise KeyError(f"No key with kid {kid!r} in the key ring") from None
+            raise KeyError(f"No key with kid {_quoted(kid)} in the key ring") from None
 
     @staticmethod
     def _published(entry: RingKey, now: float) -> bool:
