@@ -1,78 +1,88 @@
-class PyJWTError(Exception):
-    """
-    Base class for all exceptions
-    """
+"""Every error fastjwt raises on purpose, under one root: :class:`PyJWTError`.
 
-    pass
+The class names and the tree are PyJWT's, so ``except jwt.InvalidTokenError`` written for PyJWT catches the same
+failures here. In short: a token that is refused is an :class:`InvalidTokenError` (a token that cannot even be read is
+a :class:`DecodeError`), a key the caller passed that cannot be used is an :class:`InvalidKeyError`, and the
+JWK / JWK Set / JWKS-client failures each have a branch of their own.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PyJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidIssuedAtError",
+    "ImmatureSignatureError",
+    "InvalidKeyError",
+    "InvalidAlgorithmError",
+    "MissingRequiredClaimError",
+    "PyJWKError",
+    "MissingCryptographyError",
+    "PyJWKSetError",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
+    "InvalidSubjectError",
+    "InvalidJTIError",
+]
+
+
+class PyJWTError(Exception):
+    """The root of the tree: catch this to catch every failure fastjwt reports."""
 
 
 class InvalidTokenError(PyJWTError):
-    """Base exception when ``decode()`` fails on a token"""
-
-    pass
+    """The token was refused: its form, signature, algorithm or one of its claims did not pass."""
 
 
 class DecodeError(InvalidTokenError):
-    """Raised when a token cannot be decoded because it failed validation"""
-
-    pass
+    """The token could not be read: wrong number of segments, bad Base64url, bad JSON, or no usable ``alg``."""
 
 
 class InvalidSignatureError(DecodeError):
-    """Raised when a token's signature doesn't match the one provided as part of
-    the token."""
-
-    pass
+    """The signature does not verify with the caller's key."""
 
 
 class ExpiredSignatureError(InvalidTokenError):
-    """Raised when a token's ``exp`` claim indicates that it has expired"""
-
-    pass
+    """The ``exp`` claim is in the past (after the allowed leeway)."""
 
 
 class InvalidAudienceError(InvalidTokenError):
-    """Raised when a token's ``aud`` claim does not match one of the expected
-    audience values"""
-
-    pass
+    """The ``aud`` claim is missing when an audience is expected, malformed, or names none of the expected ones."""
 
 
 class InvalidIssuerError(InvalidTokenError):
-    """Raised when a token's ``iss`` claim does not match the expected issuer"""
-
-    pass
+    """The ``iss`` claim is missing when an issuer is expected, or is not the expected one."""
 
 
 class InvalidIssuedAtError(InvalidTokenError):
-    """Raised when a token's ``iat`` claim is non-numeric"""
-
-    pass
+    """The ``iat`` claim is not a number."""
 
 
 class ImmatureSignatureError(InvalidTokenError):
-    """Raised when a token's ``nbf`` or ``iat`` claims represent a time in the future"""
-
-    pass
+    """The token is not valid yet: ``nbf`` (or ``iat``) lies in the future (after the allowed leeway)."""
 
 
 class InvalidKeyError(PyJWTError):
-    """Raised when the specified key is not in the proper format"""
-
-    pass
+    """The key cannot be used as given: wrong form or family, wrong curve, unreadable, or refused for the algorithm."""
 
 
 class InvalidAlgorithmError(InvalidTokenError):
-    """Raised when the specified algorithm is not recognized by PyJWT"""
-
-    pass
+    """The token's ``alg`` is not one the caller allows, not one fastjwt knows, or not the key's own."""
 
 
 class MissingRequiredClaimError(InvalidTokenError):
-    """Raised when a claim that is required to be present is not contained
-    in the claimset"""
+    """A claim the caller requires is absent from the token.
+
+    :ivar claim: the name of the missing claim.
+    """
 
     def __init__(self, claim: str) -> None:
+        super().__init__(claim)
         self.claim = claim
 
     def __str__(self) -> str:
@@ -80,34 +90,28 @@ class MissingRequiredClaimError(InvalidTokenError):
 
 
 class PyJWKError(PyJWTError):
-    pass
+    """A JSON Web Key cannot be turned into a usable key, e.g. no algorithm fits it."""
 
 
 class MissingCryptographyError(PyJWKError):
-    """Raised if the algorithm requires ``cryptography`` to be installed and it is not available."""
-
-    pass
+    """Kept for PyJWT code that catches it; fastjwt always has ``cryptography`` and never raises it."""
 
 
 class PyJWKSetError(PyJWTError):
-    pass
+    """A JWK Set document is malformed or holds no key fastjwt can use."""
 
 
 class PyJWKClientError(PyJWTError):
-    pass
+    """The JWKS client could not provide a signing key: bad response, no matching ``kid``, refused URL."""
 
 
 class PyJWKClientConnectionError(PyJWKClientError):
-    pass
+    """The JWKS endpoint could not be reached, or did not answer in time."""
 
 
 class InvalidSubjectError(InvalidTokenError):
-    """Raised when a token's ``sub`` claim is not a string or doesn't match the expected ``subject``"""
-
-    pass
+    """The ``sub`` claim is not a string, or is not the expected subject."""
 
 
 class InvalidJTIError(InvalidTokenError):
-    """Raised when a token's ``jti`` claim is not a string"""
-
-    pass
+    """The ``jti`` claim is not a string."""

@@ -1,11 +1,16 @@
-class RemovedInPyjwt3Warning(DeprecationWarning):
-    """Warning for features that will be removed in PyJWT 3."""
+"""The warning categories fastjwt emits (PyJWT's names, so existing ``warnings.filterwarnings`` calls keep working)."""
 
-    pass
+from __future__ import annotations
+
+__all__ = ["InsecureKeyLengthWarning", "RemovedInPyjwt3Warning"]
+
+
+class RemovedInPyjwt3Warning(DeprecationWarning):
+    """A call uses something PyJWT has announced it will drop in version 3 (e.g. unknown keyword arguments)."""
 
 
 class InsecureKeyLengthWarning(UserWarning):
-    """Warning emitted when a cryptographic key is shorter than the minimum
-    recommended length. See :ref:`key-length-validation` for details."""
+    """A key is shorter than recommended: an HMAC secret shorter than the hash, or an RSA modulus under 2048 bits.
 
-    pass
+    Turn it into an :class:`~fastjwt.exceptions.InvalidKeyError` with the ``enforce_minimum_key_length`` option.
+    """
