@@ -130,8 +130,9 @@ def test_wheel_contains_every_compiled_module_with_its_stub(dists: Dists) -> Non
 
 def test_wheel_contains_every_python_module_and_no_sources_of_the_build(dists: Dists) -> None:
     names = _wheel_names(dists)
-    for source in PACKAGE.glob("*.py"):
-        assert f"fastjwt/{source.name}" in names, f"{source.name} missing from the wheel"
+    for source in PACKAGE.rglob("*.py"):
+        path = source.relative_to(ROOT).as_posix()
+        assert path in names, f"{path} missing from the wheel"
     leaked = sorted(n for n in names if n.endswith(FORBIDDEN_IN_WHEEL))
     assert leaked == [], f"build inputs or by-products in the wheel: {leaked}"
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/", "build/")) for n in names)
@@ -204,8 +205,9 @@ def test_sdist_has_the_cython_sources_and_what_the_build_and_tests_read(dists: D
         assert f"fastjwt/{module}.pyi" in names
     for required in ("setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "fastjwt/py.typed"):
         assert required in names, f"{required} missing from the sdist"
-    for source in [*PACKAGE.glob("*.py"), *PACKAGE.glob("*.pxd"), *PACKAGE.glob("*.h")]:
-        assert f"fastjwt/{source.name}" in names, f"{source.name} missing from the sdist: the extension build needs it"
+    for source in [*PACKAGE.rglob("*.py"), *PACKAGE.glob("*.pxd"), *PACKAGE.glob("*.h")]:
+        path = source.relative_to(ROOT).as_posix()
+        assert path in names, f"{path} missing from the sdist: the extension build needs it"
     for key_file in (ROOT / "tests" / "keys").rglob("*"):
         if key_file.is_file() and "__pycache__" not in key_file.parts:
             assert key_file.relative_to(ROOT).as_posix() in names, f"{key_file.name} missing from the sdist"
