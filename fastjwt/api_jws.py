@@ -1,7 +1,9 @@
-"""PyJWT-compatible JWS layer (``jwt.api_jws``): same names, signatures and exceptions; the work is in the core.
+"""PyJWT's JWS layer (``jwt.api_jws``): sign bytes into a compact JWS, verify one, read its header unverified.
 
-Argument handling follows PyJWT 2.15.1 line by line; decoding runs through a prepared :class:`fastjwt._core.Decoder`
-that is cached per call configuration, so passing the same key and options on every call costs a dict lookup.
+Same names, signatures, options and exceptions as PyJWT; the work happens in the core. Keys are prepared once through
+the key layer and remembered, and decoding runs through a :class:`fastjwt._core.Decoder` built per call configuration
+and kept while the configuration repeats, so passing the same key and options on every call costs a dict lookup.
+The names PyJWT's module imports (``InvalidSignatureError``, ``base64url_encode``...) are importable from here too.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import _core, _json, _keys
-from .algorithms import Algorithm, get_default_algorithms, has_crypto, requires_cryptography
+from .algorithms import Algorithm, get_default_algorithms
+from .algorithms import has_crypto as has_crypto
+from .algorithms import requires_cryptography as requires_cryptography
 from .api_jwk import PyJWK
 from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
+from .exceptions import InvalidSignatureError as InvalidSignatureError
+from .utils import base64url_decode as base64url_decode
+from .utils import base64url_encode as base64url_encode
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 if TYPE_CHECKING:
@@ -34,22 +41,62 @@ def allowed_set(algorithms: Sequence[str] | str | None) -> frozenset[str] | None
     return frozenset(algorithms)
 
 
+def protected_header(typ: Any, alg: str, members: dict[str, Any] | None, detached: bool) -> dict[str, Any]:
+    """The JOSE header a token is signed under.
+
+    ``typ`` and ``alg`` come first and the caller's ``members`` are laid over them (keeping those two in front when
+    they are overridden); a false ``typ`` is dropped. A detached payload (RFC 7797) is announced with ``b64: false``,
+    and ``b64`` is added to ``crit`` so a verifier that does not know the extension refuses the token instead of
+    misreading it; otherwise ``b64`` is left out, ``true`` being what it means when absent.
+
+    :raises InvalidTokenError: ``crit`` given for a detached payload is not a list.
+    """
+    header: dict[str, Any] = {"typ": typ, "alg": alg, **(members or {})}
+    if not header["typ"]:
+        del header["typ"]
+    if not detached:
+        header.pop("b64", None)
+        return header
+    crit = header.get("crit", [])
+    if not isinstance(crit, list):
+        raise InvalidTokenError("Invalid 'crit' header: must be a list")
+    header["b64"] = False
+    if "b64" not in crit:
+        header["crit"] = [*crit, "b64"]
+    return header
+
+
+def _signing_algorithm(key: Any, algorithm: Any, headers: dict[str, Any] | None) -> str:
+    """The ``alg`` a token is signed with: a non-empty ``headers["alg"]`` wins, then the argument.
+
+    Without an argument (or with ``None``) a ``PyJWK`` signs with its own algorithm; other keys get PyJWT's
+    defaults, ``HS256`` when the argument was left out and ``none`` when it was ``None``.
+    """
+    if headers and headers.get("alg"):
+        return headers["alg"]  # type: ignore[no-any-return]
+    if algorithm is not _ALGORITHM_UNSET and algorithm is not None:
+        return algorithm  # type: ignore[no-any-return]
+    if isinstance(key, PyJWK):
+        return key.algorithm_name
+    return "HS256" if algorithm is _ALGORITHM_UNSET else "none"
+
+
 class PyJWS:
-    """JSON Web Signature (compact serialization): sign bytes, verify and split tokens."""
+    """JSON Web Signatures in compact form: sign bytes, verify and split tokens, with a per-instance algorithm set.
+
+    :param algorithms: the ``alg`` names this instance knows (default: every one fastjwt implements).
+    :param options: defaults for :class:`~fastjwt.types.SigOptions`.
+    """
 
     header_typ = "JWT"
-    # Extensions that fastjwt understands and supports (RFC 7515 4.1.11).
+    # Critical header extensions (RFC 7515 4.1.11) this instance understands.
     _supported_crit: ClassVar[set[str]] = {"b64"}
 
     def __init__(self, algorithms: Sequence[str] | None = None, options: SigOptions | None = None) -> None:
-        self._algorithms = get_default_algorithms()
-        self._valid_algs = set(algorithms) if algorithms is not None else set(self._algorithms)
-        for key in list(self._algorithms.keys()):
-            if key not in self._valid_algs:
-                del self._algorithms[key]
-        self.options: SigOptions = self._get_default_options()
-        if options is not None:
-            self.options = {**self.options, **options}
+        known = get_default_algorithms()
+        self._valid_algs = set(known) if algorithms is None else set(algorithms)
+        self._algorithms = {name: obj for name, obj in known.items() if name in self._valid_algs}
+        self.options: SigOptions = {**self._get_default_options(), **(options or {})}
         self._decoders: dict[Any, tuple[Any, _core.Decoder]] = {}
         self.limits = _core.DEFAULT_LIMITS
 
@@ -59,11 +106,15 @@ class PyJWS:
 
     # -- algorithm registry -------------------------------------------------------------------------------------------
 
-    def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
-        """Registers a new Algorithm for use when creating and verifying tokens.
+    def _algorithms_changed(self) -> None:
+        self._decoders.clear()
+        _core.forget_drop_in()
 
-        :param str alg_id: the ID of the Algorithm
-        :param alg_obj: the Algorithm object
+    def register_algorithm(self, alg_id: str, alg_obj: Algorithm) -> None:
+        """Make ``alg_obj`` sign and verify tokens whose ``alg`` is ``alg_id``.
+
+        :raises ValueError: ``alg_id`` already has an algorithm (unregister it first to replace it).
+        :raises TypeError: ``alg_obj`` is not an :class:`~fastjwt.algorithms.Algorithm`.
         """
         if alg_id in self._algorithms:
             raise ValueError("Algorithm already has a handler.")
@@ -71,40 +122,37 @@ class PyJWS:
             raise TypeError("Object is not of type `Algorithm`")
         self._algorithms[alg_id] = alg_obj
         self._valid_algs.add(alg_id)
-        self._decoders.clear()
-        _core.forget_drop_in()
+        self._algorithms_changed()
 
     def unregister_algorithm(self, alg_id: str) -> None:
-        """Unregisters an Algorithm for use when creating and verifying tokens.
+        """Stop handling ``alg_id``: tokens with it are then refused.
 
-        :raises KeyError: if algorithm is not registered.
+        :raises KeyError: no algorithm is registered under ``alg_id``.
         """
         if alg_id not in self._algorithms:
             raise KeyError("The specified algorithm could not be removed because it is not registered.")
         del self._algorithms[alg_id]
         self._valid_algs.remove(alg_id)
-        self._decoders.clear()
-        _core.forget_drop_in()
+        self._algorithms_changed()
 
     def get_algorithms(self) -> list[str]:
-        """Returns a list of supported values for the `alg` parameter."""
+        """The ``alg`` names this instance handles."""
         return list(self._valid_algs)
 
     def get_algorithm_by_name(self, alg_name: str) -> Algorithm:
-        """For a given string name, return the matching Algorithm object (``NotImplementedError`` if unknown)."""
+        """The algorithm object registered under ``alg_name``.
+
+        :raises NotImplementedError: none is.
+        """
         try:
             return self._algorithms[alg_name]
         except (KeyError, TypeError) as e:
-            if not has_crypto and alg_name in requires_cryptography:
-                raise NotImplementedError(
-                    f"Algorithm '{alg_name}' could not be found. Do you have cryptography installed?"
-                ) from e
             raise NotImplementedError("Algorithm not supported") from e
 
     # -- keys ---------------------------------------------------------------------------------------------------------
 
     def _prepare_for(self, alg: str, key: Any) -> _core.PreparedKey:
-        """The prepared key for a token's ``alg`` (cached); PyJWK keys are bound to their own algorithm."""
+        """The prepared key for a token's ``alg`` (remembered); a PyJWK only ever serves its own algorithm."""
         if isinstance(key, PyJWK):
             if alg != key.algorithm_name:
                 raise InvalidAlgorithmError(
@@ -129,29 +177,24 @@ class PyJWS:
         is_payload_detached: bool = False,
         sort_headers: bool = True,
     ) -> str:
-        """Sign ``payload`` bytes and return the compact JWS (PyJWT's ``PyJWS.encode``)."""
-        if algorithm is _ALGORITHM_UNSET:
-            algorithm_ = key.algorithm_name if isinstance(key, PyJWK) else "HS256"
-        elif algorithm is None:
-            algorithm_ = key.algorithm_name if isinstance(key, PyJWK) else "none"
-        else:
-            algorithm_ = algorithm
-        if headers:
-            headers_alg = headers.get("alg")
-            if headers_alg:
-                algorithm_ = headers["alg"]
-            if headers.get("b64") is False:
-                is_payload_detached = True
-        header_segment = self._header_segment(algorithm_, headers, json_encoder, is_payload_detached, sort_headers)
-        alg_obj = self.get_algorithm_by_name(algorithm_)
-        if isinstance(key, PyJWK):
-            key = key.key
-        prepared = _keys.prepare(algorithm_, alg_obj, key)
+        """Sign ``payload`` and return the compact JWS.
+
+        :param algorithm: the ``alg`` (``headers["alg"]`` wins; see :func:`_signing_algorithm` for the defaults).
+        :param headers: extra header members; ``"b64": False`` makes the payload detached.
+        :param is_payload_detached: leave the payload out of the token (RFC 7797).
+        :param sort_headers: write header members in name order.
+        :raises NotImplementedError: the algorithm is not registered.
+        :raises InvalidKeyError: the key does not suit the algorithm, or is short under ``enforce_minimum_key_length``.
+        """
+        alg = _signing_algorithm(key, algorithm, headers)
+        detached = is_payload_detached or bool(headers and headers.get("b64") is False)
+        header_segment = self._header_segment(alg, headers, json_encoder, detached, sort_headers)
+        prepared = _keys.prepare(alg, self.get_algorithm_by_name(alg), key.key if isinstance(key, PyJWK) else key)
         if prepared.key_length_msg is not None:
             if self.options.get("enforce_minimum_key_length", False):
                 raise InvalidKeyError(prepared.key_length_msg)
             warnings.warn(prepared.key_length_msg, InsecureKeyLengthWarning, stacklevel=2)
-        return _core.sign_compact(header_segment, payload, prepared, is_payload_detached)
+        return _core.sign_compact(header_segment, payload, prepared, detached)
 
     def _header_segment(
         self,
@@ -161,21 +204,10 @@ class PyJWS:
         is_payload_detached: bool,
         sort_headers: bool,
     ) -> bytes:
-        header: dict[str, Any] = {"typ": self.header_typ, "alg": algorithm}
+        """The Base64url header segment for these arguments (also used by the core's drop-in memo and Signer)."""
         if headers:
             self._validate_headers(headers, encoding=True)
-            header.update(headers)
-        if not header["typ"]:
-            del header["typ"]
-        if is_payload_detached:
-            header["b64"] = False
-            existing_crit = header.get("crit", [])
-            if not isinstance(existing_crit, list):
-                raise InvalidTokenError("Invalid 'crit' header: must be a list")
-            if "b64" not in existing_crit:
-                header["crit"] = [*existing_crit, "b64"]
-        elif "b64" in header:
-            del header["b64"]
+        header = protected_header(self.header_typ, algorithm, headers, is_payload_detached)
         return _core.b64url_encode(_json.dumps(header, sort_keys=sort_headers, cls=json_encoder))
 
     # -- decode -------------------------------------------------------------------------------------------------------
@@ -189,10 +221,13 @@ class PyJWS:
         detached_payload: bytes | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        """Verify a JWS and return ``{"payload": bytes, "header": dict, "signature": bytes}``."""
+        """Verify a JWS and return ``{"payload": bytes, "header": dict, "signature": bytes}``.
+
+        :raises DecodeError: no ``algorithms`` while verifying with a key that is not a ``PyJWK``, or a bad token.
+        """
         if kwargs:
             _warn_kwargs("decode_complete", kwargs)
-        merged: dict[str, Any] = dict(self.options) if options is None else {**self.options, **options}
+        merged: dict[str, Any] = {**self.options, **(options or {})}
         verify_signature = merged["verify_signature"]
         if verify_signature and not algorithms and not isinstance(key, PyJWK):
             raise DecodeError(
@@ -210,17 +245,17 @@ class PyJWS:
         detached_payload: bytes | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Verify a JWS and return its payload bytes."""
+        """Verify a JWS and return its payload bytes (see :meth:`decode_complete`)."""
         if kwargs:
             _warn_kwargs("decode", kwargs)
         decoded = self.decode_complete(jwt, key, algorithms, options, detached_payload=detached_payload)
         return decoded["payload"]
 
     def get_unverified_header(self, jwt: str | bytes) -> dict[str, Any]:
-        """Returns back the JWT header parameters as a `dict`.
+        """The token's header as a dict, **without** checking the signature.
 
-        Note: The signature is not verified so the header parameters should not be fully trusted until signature
-        verification is complete.
+        Use it to pick a key (its ``kid``), never to decide anything: until the signature is verified, every member
+        is whatever the sender wrote.
         """
         header = _core.load_token(jwt, self.limits)[2]
         self._validate_headers(header)
@@ -265,7 +300,7 @@ class PyJWS:
                 pass
         decoders[cache_key] = (key, decoder)
 
-    # -- PyJWT's helpers, kept for subclasses and callers that use them -----------------------------------------------
+    # -- helpers PyJWT subclasses and callers use ---------------------------------------------------------------------
 
     def _load(self, jwt: str | bytes) -> tuple[bytes, bytes, dict[str, Any], bytes]:
         payload, signing_input, header, signature, _ = _core.load_token(jwt, self.limits)
@@ -283,9 +318,10 @@ class PyJWS:
 
 
 def _warn_kwargs(name: str, kwargs: dict[str, Any]) -> None:
+    """Warn about keyword arguments ``name`` ignores, in PyJWT's words (filters written for PyJWT match them)."""
     warnings.warn(
         f"passing additional kwargs to {name}() is deprecated and will be removed in pyjwt version 3. "
-        f"Unsupported kwargs: {tuple(kwargs.keys())}",
+        f"Unsupported kwargs: {tuple(kwargs)}",
         RemovedInPyjwt3Warning,
         stacklevel=3,
     )
