@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 from . import _core, _keys
-from .api_jwk import PyJWK
+from ._keys.jwk import JWK
 from .api_jws import PyJWS, _jws_global_obj
 from .exceptions import InvalidKeyError
 from .warnings import InsecureKeyLengthWarning
@@ -53,7 +53,7 @@ class Signer:
             alg_obj = registry[algorithm]
         except KeyError:
             raise NotImplementedError("Algorithm not supported") from None
-        if isinstance(key, PyJWK):
+        if isinstance(key, JWK):  # a PyJWK, or the key layer's own JWK: sign with the key it holds
             key = key.key
         self._key = _keys.prepare(algorithm, alg_obj, key)
         if self._key.key_length_msg is not None:
