@@ -92,7 +92,8 @@ def has_pem_pair(data: bytes) -> bool:
 
 
 def _has_pem(data: bytes) -> bool:
-    return _PEM_BLOCK_START.search(data) is not None or has_pem_pair(data)
+    # Every marker, in any spelling, has a run of four dashes.
+    return b"----" in data and (_PEM_BLOCK_START.search(data) is not None or has_pem_pair(data))
 
 
 # --- OpenSSH -----------------------------------------------------------------------------------------------------
@@ -146,6 +147,8 @@ _BASE64_BODY = re.compile(rb"M[A-Za-z0-9+/]*={0,2}")
 
 def _is_bare_pem_body(data: bytes) -> bool:
     """The Base64 inside a PEM without its BEGIN/END lines (DER SEQUENCEs encode to text starting with "M")."""
+    if data.lstrip()[:1] != b"M":
+        return False
     body = _WHITESPACE.sub(b"", data)
     if _BASE64_BODY.fullmatch(body) is None:
         return False
@@ -226,6 +229,8 @@ def looks_like_jwk(data: bytes) -> bool:
     A member named ``kty`` anywhere, or ``keys`` holding an array, whether or not the text around it is valid JSON
     (a JWK with a comment line is still a JWK); and a JSON object nested too deeply to inspect.
     """
+    if b'"' not in data:  # no member names, in any encoding: nothing to find (a deep object has them too)
+        return False
     if _JWK_MEMBER.search(data):
         return True
     text = _json_text(data)
