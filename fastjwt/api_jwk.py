@@ -38,14 +38,9 @@ __all__ = ["PyJWK", "PyJWKSet", "PyJWTSetWithTimestamp", "jwk_thumbprint"]
 #: The RFC 7638 thumbprint of a JWK dict (see :func:`fastjwt._keys.jwk.thumbprint`).
 jwk_thumbprint = _jwk.thumbprint
 
-# One algorithm object per alg, shared by every PyJWK: they hold no per-key state.
-_shared_algorithms: dict[str, Algorithm] = {}
-
-
-def _algorithm_object(name: str) -> Algorithm:
-    if not _shared_algorithms:
-        _shared_algorithms.update(get_default_algorithms())
-    return _shared_algorithms[name]
+# One algorithm object per alg, shared by every PyJWK: they hold no per-key state, and prepared keys are remembered
+# per algorithm object, so sharing lets PyJWKs of one key share the prepared key too.
+_SHARED_ALGORITHMS: dict[str, Algorithm] = get_default_algorithms()
 
 
 class PyJWK(_jwk.JWK):
@@ -64,7 +59,7 @@ class PyJWK(_jwk.JWK):
 
     def __init__(self, jwk_data: JWKDict, algorithm: str | None = None) -> None:
         super().__init__(jwk_data, algorithm)
-        self.Algorithm: Algorithm = _algorithm_object(self.algorithm_name)
+        self.Algorithm: Algorithm = _SHARED_ALGORITHMS[self.algorithm_name]
 
 
 class PyJWKSet(_jwk.JWKSet[PyJWK]):
