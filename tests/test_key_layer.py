@@ -206,6 +206,14 @@ def test_jwk_error_messages_escape_and_cut_untrusted_members() -> None:
     assert "\x07" not in str(info2.value)
 
 
+def test_from_jwk_of_json_too_deep_to_parse_is_invalid_key() -> None:
+    # Before the key layer, RecursionError escaped from_jwk.
+    deep = "[" * 100_000 + "]" * 100_000
+    for name in ("HS256", "RS256", "ES256", "EdDSA"):
+        with pytest.raises(InvalidKeyError, match="not valid JSON"):
+            ALGS[name].from_jwk(deep)
+
+
 # --- regression: OKP JWK with bad Base64url ------------------------------------------------------------------------
 
 

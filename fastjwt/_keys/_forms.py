@@ -64,8 +64,8 @@ _KNOWN_PEM_LABELS = (
     b"DSA PRIVATE KEY", b"EC PRIVATE KEY", b"OPENSSH PRIVATE KEY", b"DH PARAMETERS",
     b"SSH2 PUBLIC KEY", b"SSH2 ENCRYPTED PRIVATE KEY",
 )  # fmt: skip
-# A BEGIN or END line of a known label, spelt as PEM ("-----BEGIN X-----") or RFC 4716 ("---- BEGIN X ----"), and the
-# looser spellings cryptography's tolerant readers accept. A lookahead, so overlapping markers are all seen.
+# A BEGIN or END line of a known label, spelt as PEM ("-----BEGIN X-----"), as RFC 4716 ("---- BEGIN X ----") or with
+# the dashes and spaces mixed (what PyJWT's is_pem_format takes). A lookahead, so overlapping markers are all seen.
 _PEM_LABEL = rb"(?P<label>" + b"|".join(re.escape(label) for label in _KNOWN_PEM_LABELS) + rb")"
 _PEM_MARKER = re.compile(rb"(?=(----[- ](?P<kind>BEGIN|END) " + _PEM_LABEL + rb"[- ]----))")
 # A complete BEGIN line of any label, then the first character of a body or header: the start of a PEM block. An
@@ -227,7 +227,8 @@ def looks_like_jwk(data: bytes) -> bool:
     """True when ``data`` is, or holds, a JWK or a JWK Set in JSON text of any encoding.
 
     A member named ``kty`` anywhere, or ``keys`` holding an array, whether or not the text around it is valid JSON
-    (a JWK with a comment line is still a JWK); and a JSON object nested too deeply to inspect.
+    (a JWK with a comment line is still a JWK); and JSON object text nested more than 256 levels deep, which PyJWT
+    refuses once its parser gives up.
     """
     if b'"' not in data:  # no member names, in any encoding: nothing to find (a deep object has them too)
         return False

@@ -71,7 +71,7 @@ def as_object(jwk: str | dict[str, Any]) -> dict[str, Any]:
     if isinstance(jwk, str):
         try:
             jwk = json.loads(jwk)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can parse
             raise InvalidKeyError("Key is not valid JSON") from None
     if not isinstance(jwk, dict):
         raise InvalidKeyError("Key is not valid JSON")
