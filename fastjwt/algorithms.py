@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey, Ed4
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
+from ._keys import _forms
 from ._keys import ec as _ec
 from ._keys import hmac as _hmac
 from ._keys import jwk as _jwk
@@ -142,10 +143,7 @@ class Algorithm(ABC):
                 "and should only be used by cryptography-based algorithms."
             )
         if not isinstance(key, admitted):
-            names = ", ".join(cls.__name__ for cls in admitted)
-            raise InvalidKeyError(
-                f"Expected one of {names}, got: {type(key).__name__}. Invalid Key type for {type(self).__name__}"
-            )
+            raise InvalidKeyError(_forms.wrong_family(key, admitted, type(self).__name__))
 
     @abstractmethod
     def prepare_key(self, key: Any) -> Any:

@@ -339,6 +339,24 @@ def test_faces_take_bytes_like_messages_as_cryptography_does(alg: str, kind: str
         assert pyjwt.algorithms.get_default_algorithms()[alg].verify(MSG, public, sig) is True
 
 
+@pytest.mark.parametrize(
+    ("alg", "kind", "admitted", "face"),
+    [("RS256", "p256", "RSAPrivateKey, RSAPublicKey", "RSAAlgorithm"),
+     ("ES256", "ed25519", "EllipticCurvePrivateKey, EllipticCurvePublicKey", "ECAlgorithm"),
+     ("EdDSA", "rsa2048", "Ed25519PrivateKey, Ed448PrivateKey, Ed25519PublicKey, Ed448PublicKey", "OKPAlgorithm")],
+)  # fmt: skip
+def test_key_of_another_family_is_named_as_pyjwt_names_it(alg: str, kind: str, admitted: str, face: str) -> None:
+    got = type(keyfiles.public_key(kind)).__name__
+    expected = f"Expected one of {admitted}, got: {got}. Invalid Key type for {face}"
+    for key in (keyfiles.public_key(kind), keyfiles.public_pem(kind)):
+        with pytest.raises(InvalidKeyError) as info:
+            ALGS[alg].prepare_key(key)
+        assert str(info.value) == expected
+    # PyJWT's message has the same shape (with a generator's repr where the admitted classes belong).
+    with pytest.raises(pyjwt.exceptions.InvalidKeyError, match=f"got: {got}. Invalid Key type for {face}$"):
+        pyjwt.algorithms.get_default_algorithms()[alg].prepare_key(keyfiles.public_pem(kind))
+
+
 def test_public_keys_cannot_sign() -> None:
     for alg, kind in (("RS256", "rsa2048"), ("ES256", "p256"), ("EdDSA", "ed25519")):
         with pytest.raises(InvalidKeyError):

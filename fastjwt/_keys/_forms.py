@@ -33,6 +33,7 @@ __all__ = [
     "is_asymmetric_material",
     "load_key_text",
     "looks_like_jwk",
+    "wrong_family",
 ]
 
 #: ``cryptography`` objects that hold asymmetric key material (keys of every family, certificates, CSRs).
@@ -54,6 +55,13 @@ OPENSSH_KEY_TYPES: tuple[bytes, ...] = (
 )
 # ... and the ones OpenSSH writes that cryptography may not read, which are still nobody's HMAC secret.
 _MORE_SSH_KEY_TYPES = (b"ssh-ed448", b"sk-ssh-ed25519@openssh.com", b"sk-ecdsa-sha2-nistp256@openssh.com")
+
+
+def wrong_family(key: object, expected: tuple[type, ...], algorithm_class: str) -> str:
+    """The message for a key of another family than ``expected``, in the form PyJWT's algorithms give it."""
+    names = ", ".join(cls.__name__ for cls in expected)
+    return f"Expected one of {names}, got: {type(key).__name__}. Invalid Key type for {algorithm_class}"
+
 
 # --- PEM ---------------------------------------------------------------------------------------------------------
 

@@ -58,7 +58,7 @@ def _byte_size(curve: EllipticCurve) -> int:
 
 def _family_check(key: Any) -> ECKeys:
     if not isinstance(key, KEY_TYPES):
-        raise InvalidKeyError(f"Expected an elliptic curve key, got {type(key).__name__}")
+        raise InvalidKeyError(_forms.wrong_family(key, KEY_TYPES, "ECAlgorithm"))
     return key
 
 

@@ -28,7 +28,7 @@ _JWK_CURVES: dict[str, tuple[Any, Any]] = {
 
 def _family_check(key: Any) -> OKPKeys:
     if not isinstance(key, KEY_TYPES):
-        raise InvalidKeyError(f"Expected an Ed25519 or Ed448 key, got {type(key).__name__}")
+        raise InvalidKeyError(_forms.wrong_family(key, KEY_TYPES, "OKPAlgorithm"))
     return key
 
 

@@ -37,7 +37,7 @@ _CRT_MEMBERS = ("p", "q", "dp", "dq", "qi")
 
 def _family_check(key: Any) -> RSAKeys:
     if not isinstance(key, KEY_TYPES):
-        raise InvalidKeyError(f"Expected an RSA key, got {type(key).__name__}")
+        raise InvalidKeyError(_forms.wrong_family(key, KEY_TYPES, "RSAAlgorithm"))
     return key
 
 
