@@ -5,8 +5,9 @@ with ``isinstance``, so they stay real classes with PyJWT's attributes (``hash_a
 ``SHA256``-style constants) and methods (``prepare_key``, ``sign``, ``verify``, ``to_jwk``, ``from_jwk``,
 ``check_key_length``, ``compute_hash_digest``). Each method hands the work to the family module in
 :mod:`fastjwt._keys` that owns it. Tokens never go through these methods when the object is one of these exact
-classes: the key layer prepares the core's key from the object's attributes. A subclass is taken at its word: its
-own methods sign and verify. The names PyJWT's module imports (its ``utils`` helpers) are importable from here too.
+classes with a hash the core computes: the key layer prepares the core's key from the object's attributes. A
+subclass is taken at its word: its own methods sign and verify. The names PyJWT's module imports (its ``utils``
+helpers) are importable from here too.
 
 Where fastjwt differs from PyJWT 2.15.1
 ---------------------------------------
