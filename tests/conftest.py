@@ -1,11 +1,32 @@
-"""Shared fixtures for the core and compatibility tests: key material and a settable clock."""
+"""Shared fixtures for the core and compatibility tests: key material and a settable clock.
+
+Also the hypothesis profile ``ci``: derandomized (the same examples on every run), no example database (a
+counterexample found once is not replayed in later runs of the tree) and ``print_blob`` (a failure prints what
+reproduces it). It is loaded when ``CI`` is set, and ``make test`` selects it with ``--hypothesis-profile=ci``, so a
+local run is as deterministic as CI's. Random exploration belongs to ``make fuzz`` (fuzz/fuzz_hypothesis.py sets its
+own settings).
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import keyfiles
 import pytest
+from hypothesis import HealthCheck, settings
+
+# deadline=None: a per-example time limit is a timing assert, and fails at random on a loaded machine.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SECRET = "s3cret-key-that-is-long-enough-for-hs512-use-0123456789abcdefghijklmnop"
 
