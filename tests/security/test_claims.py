@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt.exceptions import (
@@ -36,13 +37,13 @@ def _decode(payload: dict[str, Any], **kw: Any) -> dict[str, Any]:
 # fastjwt is stricter than PyJWT here: PyJWT int()-converts a string/bool exp (so "9999999999" passes).
 @pytest.mark.parametrize("exp", ["9999999999", True, False, [1], {"a": 1}, None, "nan"])
 def test_exp_of_wrong_type_refused(exp: object) -> None:
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match=r"Expiration Time claim \(exp\) must be an integer\."):
         _decode({"exp": exp})
 
 
 @pytest.mark.parametrize("nbf", ["0", True, [1], None])
 def test_nbf_of_wrong_type_refused(nbf: object) -> None:
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match=r"Not Before claim \(nbf\) must be an integer\."):
         _decode({"nbf": nbf})
 
 
