@@ -33,6 +33,22 @@ def test_header_of_the_same_length_with_another_alg_is_still_refused() -> None:
     assert verifier.decode(good) == CLAIMS
 
 
+def test_header_that_differs_only_in_its_last_characters_is_read_afresh() -> None:
+    # {"alg":"HS256","typ":"JWT","v":1} and ...2}: the last Base64url group encodes ':1}' or ':2}', so only the
+    # segment's last two characters differ. A plan compared on fewer bytes would hand back the first header.
+    first = fastjwt.encode(CLAIMS, SECRET, "HS256", headers={"v": 1})
+    second = fastjwt.encode(CLAIMS, SECRET, "HS256", headers={"v": 2})
+    first_header, second_header = first.split(".")[0], second.split(".")[0]
+    assert first_header != second_header and first_header[:-2] == second_header[:-2]
+    verifier = _verifier()
+    options = {"algorithms": ["HS256"], "audience": "api", "issuer": "idp"}
+    for _ in range(2):
+        assert verifier.decode_complete(first)["header"]["v"] == 1
+        assert verifier.decode_complete(second)["header"]["v"] == 2
+        assert fastjwt.decode_complete(first, SECRET, **options)["header"]["v"] == 1  # type: ignore[arg-type]
+        assert fastjwt.decode_complete(second, SECRET, **options)["header"]["v"] == 2  # type: ignore[arg-type]
+
+
 def test_typ_is_checked_for_every_new_header() -> None:
     verifier = _verifier(typ="at+jwt")
     good = fastjwt.encode(CLAIMS, SECRET, "HS256", headers={"typ": "at+jwt"})

@@ -127,8 +127,23 @@ def test_aud_substring_refused() -> None:
 
 @pytest.mark.parametrize("aud", [1, [1], {"a": 1}, True, [None], [["a"]]])
 def test_aud_of_wrong_type_refused(aud: object) -> None:
-    with pytest.raises(InvalidAudienceError):
+    with raises_exactly(InvalidAudienceError, match="Invalid claim format in token"):
         _decode({"aud": aud}, audience="a")
+
+
+@pytest.mark.parametrize("aud", [["x", "y"], ["x", "y", "z"], ["a.example", "example", "A", "a "]])
+@pytest.mark.parametrize("audience", ["a", ["a"], ["a", "q"]], ids=["str", "list1", "list2"])
+def test_aud_list_of_several_entries_without_a_match_refused(aud: list[str], audience: str | list[str]) -> None:
+    with raises_exactly(InvalidAudienceError, match="Audience doesn't match"):
+        _decode({"aud": aud}, audience=audience)
+    with raises_exactly(InvalidAudienceError, match="Audience doesn't match"):
+        _verify({"aud": aud}, audience=audience)
+
+
+@pytest.mark.parametrize("aud", [["a", "y"], ["x", "a"], ["x", "y", "a"]])
+def test_aud_list_of_several_entries_with_a_match_anywhere_accepted(aud: list[str]) -> None:
+    assert _decode({"aud": aud}, audience="a") == {"aud": aud}
+    assert _verify({"aud": aud}, audience=["q", "a"]) == {"aud": aud}
 
 
 def test_aud_missing_when_expected() -> None:
