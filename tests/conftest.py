@@ -10,6 +10,7 @@ own settings).
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import keyfiles
@@ -49,6 +50,38 @@ class Clock:
 def clock() -> Clock:
     """A fresh fixed clock at 1_700_000_000."""
     return Clock()
+
+
+class _TimeReadingClock:
+    """The ``time`` module as the JWKS modules see it under ``jwks_clock``: ``monotonic()`` reads the fake clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def monotonic(self) -> float:
+        return self._clock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def jwks_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock of the JWKS clients (sync and async) and their set cache, moved only by ``advance``.
+
+    The clients read ``time.monotonic`` directly (no clock parameter), so the modules' ``time`` is replaced for the
+    test: lifespans, cooldowns, error backoff and stale windows then pass exactly when the test says, with no sleeps.
+    The event loop, socket timeouts and the request watchdog keep the real clock.
+    """
+    from fastjwt import jwk_set_cache, jwks_async, jwks_client
+
+    fake = Clock(1000.0)
+    module_time = _TimeReadingClock(fake)
+    for module in (jwks_client, jwk_set_cache, jwks_async):
+        monkeypatch.setattr(module, "time", module_time)
+    monkeypatch.setattr(jwks_client, "_monotonic", fake)
+    monkeypatch.setattr(jwks_async, "_monotonic", fake)
+    return fake
 
 
 @pytest.fixture(scope="session")
