@@ -75,21 +75,29 @@ def test_fetches_caches_and_keeps_key_identity(jwks_server: JWKSServer, keys: di
 
 
 def test_the_event_loop_keeps_running_during_a_fetch(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
-    jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    jwks_server.delay = 0.3
-    ticks_during_fetch = 0
+    requested, released = threading.Event(), threading.Event()
+
+    def document() -> dict[str, Any]:  # the server holds its answer until the loop has shown it still runs
+        requested.set()
+        released.wait(30)
+        return {"keys": [public_jwk(keys["a"], "a")]}
+
+    jwks_server.document = document
 
     async def main() -> None:
-        nonlocal ticks_during_fetch
-        client = AsyncPyJWKClient(jwks_server.url)
+        client = AsyncPyJWKClient(jwks_server.url, timeout=5)
         fetch = asyncio.ensure_future(client.get_signing_key("a"))
-        while not fetch.done():
-            ticks_during_fetch += 1
-            await asyncio.sleep(0.01)
+        assert await asyncio.to_thread(requested.wait, 30)
+        for _ in range(5):  # the loop keeps turning while the request is in flight
+            await asyncio.sleep(0)
+            assert not fetch.done()
+        released.set()
         assert (await fetch).key_id == "a"
 
-    asyncio.run(main())
-    assert ticks_during_fetch > 3
+    try:
+        asyncio.run(main())
+    finally:
+        released.set()  # never leave the server's handler waiting
 
 
 def test_100_concurrent_unknown_kids_at_cold_start_hit_the_server_once(
