@@ -18,14 +18,15 @@ venv: $(VENV)/.installed
 build: venv
 	$(PY) setup.py -q build_ext --inplace
 
-# The whole suite twice: once on the compiled core (which must load), once on the pure-Python twin.
+# The whole suite twice: once on the compiled core (which must load), once on the pure-Python twin. The hypothesis
+# profile "ci" (tests/conftest.py) makes every run draw the same examples; `make fuzz` is the random exploration.
 test: build test-c test-py
 
 test-c:
-	FASTJWT_REQUIRE_EXTENSION=1 $(PY) -m pytest -q -p no:cacheprovider
+	FASTJWT_REQUIRE_EXTENSION=1 $(PY) -m pytest -q -p no:cacheprovider --hypothesis-profile=ci
 
 test-py:
-	FASTJWT_NO_EXTENSIONS=1 $(PY) -m pytest -q -p no:cacheprovider
+	FASTJWT_NO_EXTENSIONS=1 $(PY) -m pytest -q -p no:cacheprovider --hypothesis-profile=ci
 
 bench: build
 	$(PIP) install -q -r benchmarks/requirements.txt

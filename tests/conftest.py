@@ -1,11 +1,33 @@
-"""Shared fixtures for the core and compatibility tests: key material and a settable clock."""
+"""Shared fixtures for the core and compatibility tests: key material and a settable clock.
+
+Also the hypothesis profile ``ci``: derandomized (the same examples on every run), no example database (a
+counterexample found once is not replayed in later runs of the tree) and ``print_blob`` (a failure prints what
+reproduces it). It is loaded when ``CI`` is set, and ``make test`` selects it with ``--hypothesis-profile=ci``, so a
+local run is as deterministic as CI's. Random exploration belongs to ``make fuzz`` (fuzz/fuzz_hypothesis.py sets its
+own settings).
+"""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import keyfiles
 import pytest
+from hypothesis import HealthCheck, settings
+
+# deadline=None: a per-example time limit is a timing assert, and fails at random on a loaded machine.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SECRET = "s3cret-key-that-is-long-enough-for-hs512-use-0123456789abcdefghijklmnop"
 
@@ -28,6 +50,38 @@ class Clock:
 def clock() -> Clock:
     """A fresh fixed clock at 1_700_000_000."""
     return Clock()
+
+
+class _TimeReadingClock:
+    """The ``time`` module as the JWKS modules see it under ``jwks_clock``: ``monotonic()`` reads the fake clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def monotonic(self) -> float:
+        return self._clock()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def jwks_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The clock of the JWKS clients (sync and async) and their set cache, moved only by ``advance``.
+
+    The clients read ``time.monotonic`` directly (no clock parameter), so the modules' ``time`` is replaced for the
+    test: lifespans, cooldowns, error backoff and stale windows then pass exactly when the test says, with no sleeps.
+    The event loop, socket timeouts and the request watchdog keep the real clock.
+    """
+    from fastjwt import jwk_set_cache, jwks_async, jwks_client
+
+    fake = Clock(1000.0)
+    module_time = _TimeReadingClock(fake)
+    for module in (jwks_client, jwk_set_cache, jwks_async):
+        monkeypatch.setattr(module, "time", module_time)
+    monkeypatch.setattr(jwks_client, "_monotonic", fake)
+    monkeypatch.setattr(jwks_async, "_monotonic", fake)
+    return fake
 
 
 @pytest.fixture(scope="session")

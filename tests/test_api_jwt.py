@@ -11,6 +11,7 @@ from typing import Any
 import keyfiles
 import pytest
 from conftest import SECRET
+from strict_raises import raises_exactly
 
 import fastjwt
 from fastjwt import exceptions as exc
@@ -173,7 +174,7 @@ def test_deprecated_kwargs_warn() -> None:
 
 
 def test_algorithms_required() -> None:
-    with pytest.raises(exc.DecodeError):
+    with raises_exactly(exc.DecodeError, match='pass in a value for the "algorithms" argument'):
         fastjwt.decode(enc({}), SECRET)
 
 
@@ -189,7 +190,7 @@ def test_every_exception_class_is_raised() -> None:
     raised: set[type[Exception]] = set()
 
     def expect(cls: type[Exception], fn: Any) -> None:
-        with pytest.raises(cls) as info:
+        with raises_exactly(cls) as info:
             fn()
         raised.add(type(info.value))
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from strict_raises import raises_exactly
 
 from fastjwt import _core
 from fastjwt.exceptions import (
@@ -61,9 +62,9 @@ def test_float_times_truncate_like_pyjwt() -> None:
 
 def test_time_claim_types() -> None:
     for bad in ("1", None, [1], {"a": 1}, float("inf")):
-        with pytest.raises(DecodeError):
+        with raises_exactly(DecodeError, match=r"Expiration Time claim \(exp\) must be an integer\."):
             check({"exp": bad})
-        with pytest.raises(DecodeError):
+        with raises_exactly(DecodeError, match=r"Not Before claim \(nbf\) must be an integer\."):
             check({"nbf": bad})
 
 

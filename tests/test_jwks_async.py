@@ -10,11 +10,11 @@ import json
 import logging
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from conftest import Clock
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwks_server import JWKSServer, jwks_server  # noqa: F401  (fixture)
 
@@ -75,21 +75,29 @@ def test_fetches_caches_and_keeps_key_identity(jwks_server: JWKSServer, keys: di
 
 
 def test_the_event_loop_keeps_running_during_a_fetch(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
-    jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    jwks_server.delay = 0.3
-    ticks_during_fetch = 0
+    requested, released = threading.Event(), threading.Event()
+
+    def document() -> dict[str, Any]:  # the server holds its answer until the loop has shown it still runs
+        requested.set()
+        released.wait(30)
+        return {"keys": [public_jwk(keys["a"], "a")]}
+
+    jwks_server.document = document
 
     async def main() -> None:
-        nonlocal ticks_during_fetch
-        client = AsyncPyJWKClient(jwks_server.url)
+        client = AsyncPyJWKClient(jwks_server.url, timeout=5)
         fetch = asyncio.ensure_future(client.get_signing_key("a"))
-        while not fetch.done():
-            ticks_during_fetch += 1
-            await asyncio.sleep(0.01)
+        assert await asyncio.to_thread(requested.wait, 30)
+        for _ in range(5):  # the loop keeps turning while the request is in flight
+            await asyncio.sleep(0)
+            assert not fetch.done()
+        released.set()
         assert (await fetch).key_id == "a"
 
-    asyncio.run(main())
-    assert ticks_during_fetch > 3
+    try:
+        asyncio.run(main())
+    finally:
+        released.set()  # never leave the server's handler waiting
 
 
 def test_100_concurrent_unknown_kids_at_cold_start_hit_the_server_once(
@@ -120,13 +128,15 @@ def test_100_concurrent_cold_lookups_share_one_fetch(jwks_server: JWKSServer, ke
     assert jwks_server.hits == 1
 
 
-def test_100_concurrent_new_kid_after_cooldown_refetch_once(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_100_concurrent_new_kid_after_cooldown_refetch_once(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
 
     async def main() -> list[Any]:
-        client = AsyncPyJWKClient(jwks_server.url, cooldown_duration=0.2)
+        client = AsyncPyJWKClient(jwks_server.url, cooldown_duration=30)
         await client.get_signing_key("a")
-        await asyncio.sleep(0.25)
+        jwks_clock.advance(31)
         jwks_server.set_keys(public_jwk(keys["a"], "a"), public_jwk(keys["b"], "b"))
         jwks_server.delay = 0.1
         first = await asyncio.gather(*(client.get_signing_key("b") for _ in range(100)))
@@ -140,20 +150,31 @@ def test_100_concurrent_new_kid_after_cooldown_refetch_once(jwks_server: JWKSSer
 
 
 def test_a_cancelled_waiter_does_not_cancel_the_shared_fetch(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
-    jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    jwks_server.delay = 0.2
+    requested, released = threading.Event(), threading.Event()
+
+    def document() -> dict[str, Any]:  # the server holds its answer until the leader has been cancelled
+        requested.set()
+        released.wait(30)
+        return {"keys": [public_jwk(keys["a"], "a")]}
+
+    jwks_server.document = document
 
     async def main() -> None:
         client = AsyncPyJWKClient(jwks_server.url)
         leader = asyncio.ensure_future(client.get_signing_key("a"))
         follower = asyncio.ensure_future(client.get_signing_key("a"))
-        await asyncio.sleep(0.05)
+        assert await asyncio.to_thread(requested.wait, 30)
+        assert not leader.done() and not follower.done()
         leader.cancel()
+        released.set()
         assert (await follower).key_id == "a"
         with pytest.raises(asyncio.CancelledError):
             await leader
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        released.set()  # never leave the server's handler waiting
     assert jwks_server.hits == 1
 
 
@@ -262,20 +283,20 @@ def test_sync_fetcher_runs_off_the_event_loop_thread(keys: dict[str, Any]) -> No
 
 
 def test_stale_keys_are_served_while_the_endpoint_fails(
-    jwks_server: JWKSServer, keys: dict[str, Any], caplog: pytest.LogCaptureFixture
+    jwks_server: JWKSServer, keys: dict[str, Any], caplog: pytest.LogCaptureFixture, jwks_clock: Clock
 ) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
 
     async def main() -> None:
-        client = AsyncPyJWKClient(jwks_server.url, lifespan=0.2, cooldown_duration=5, stale_if_error=0.5)
+        client = AsyncPyJWKClient(jwks_server.url, lifespan=60, cooldown_duration=5, stale_if_error=30)
         first = await client.get_signing_key("a")
         jwks_server.status = 500
-        await asyncio.sleep(0.25)
+        jwks_clock.advance(61)
         with caplog.at_level(logging.WARNING, logger="fastjwt.jwks"):
             results = await asyncio.gather(*(client.get_signing_key("a") for _ in range(20)))
         assert all(r is first for r in results)
         assert jwks_server.hits == 2
-        await asyncio.sleep(0.5)
+        jwks_clock.advance(30)  # 91 s: past the stale window (expiry + 30 s) and the error backoff
         with pytest.raises(PyJWKClientConnectionError, match="500"):
             await client.get_signing_key("a")
 
@@ -318,10 +339,12 @@ def test_verifier_adecode_with_the_async_client(jwks_server: JWKSServer, keys: d
     assert jwks_server.hits == 2
 
 
-def test_client_works_on_successive_event_loops(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_client_works_on_successive_event_loops(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = AsyncPyJWKClient(jwks_server.url, lifespan=0.1)
+    client = AsyncPyJWKClient(jwks_server.url, lifespan=60)
     first = asyncio.run(client.get_signing_key("a"))
-    time.sleep(0.15)
+    jwks_clock.advance(61)
     assert asyncio.run(client.get_signing_key("a")) is first
     assert jwks_server.hits == 2

@@ -13,12 +13,12 @@ import json
 import logging
 import socket
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 import jwt as pyjwt
 import pytest
+from conftest import Clock
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -360,13 +360,17 @@ def test_custom_fetcher_failures_are_wrapped(keys: dict[str, Any]) -> None:
 # -- caching --------------------------------------------------------------------------------------
 
 
-def test_set_is_cached_for_lifespan_then_refetched(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_set_is_cached_for_lifespan_then_refetched(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, lifespan=0.3)
+    client = PyJWKClient(jwks_server.url, lifespan=300)
     for _ in range(5):
         client.get_signing_key("a")
+    jwks_clock.advance(299)
+    client.get_signing_key("a")
     assert jwks_server.hits == 1
-    time.sleep(0.35)
+    jwks_clock.advance(2)
     client.get_signing_key("a")
     assert jwks_server.hits == 2
 
@@ -402,12 +406,17 @@ def test_cache_control_max_age_shortens_the_lifespan(
     assert entry.expires_at - entry.timestamp == pytest.approx(expected)
 
 
-def test_cache_control_expiry_triggers_a_refetch(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_cache_control_expiry_triggers_a_refetch(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
     jwks_server.headers = {"Cache-Control": "max-age=0"}
-    client = PyJWKClient(jwks_server.url, lifespan=0.2)  # floor is min(5 s, lifespan)
+    client = PyJWKClient(jwks_server.url, lifespan=300)  # max-age=0 is floored to min(5 s, lifespan)
     client.get_signing_key("a")
-    time.sleep(0.25)
+    jwks_clock.advance(4)
+    client.get_signing_key("a")
+    assert jwks_server.hits == 1
+    jwks_clock.advance(2)
     client.get_signing_key("a")
     assert jwks_server.hits == 2
 
@@ -453,25 +462,28 @@ def test_without_set_cache_every_lookup_fetches_but_keys_keep_identity(
 
 
 def test_cache_keys_without_set_cache_expires_with_lifespan(
-    jwks_server: JWKSServer, keys: dict[str, Any]
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
 ) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, cache_jwk_set=False, cache_keys=True, lifespan=0.3)
+    client = PyJWKClient(jwks_server.url, cache_jwk_set=False, cache_keys=True, lifespan=300)
     first = client.get_signing_key("a")
+    jwks_clock.advance(299)
     assert client.get_signing_key("a") is first
     assert jwks_server.hits == 1
     jwks_server.set_keys(public_jwk(keys["b"], "b"))  # "a" revoked
-    time.sleep(0.35)
+    jwks_clock.advance(2)
     with pytest.raises(PyJWKClientError, match='matches: "a"'):
         client.get_signing_key("a")
 
 
-def test_cache_keys_with_set_cache_expire_with_the_set(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_cache_keys_with_set_cache_expire_with_the_set(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, cache_keys=True, lifespan=0.3, cooldown_duration=0)
+    client = PyJWKClient(jwks_server.url, cache_keys=True, lifespan=300, cooldown_duration=0)
     client.get_signing_key("a")
     jwks_server.set_keys(public_jwk(keys["b"], "b"))  # "a" revoked: PyJWT's LRU would keep it forever
-    time.sleep(0.35)
+    jwks_clock.advance(301)
     with pytest.raises(PyJWKClientError, match='matches: "a"'):
         client.get_signing_key("a")
 
@@ -524,15 +536,18 @@ def test_jwk_set_cache_keeps_pyjwts_api(keys: dict[str, Any]) -> None:
 # -- unknown kid, cooldown, single flight ---------------------------------------------------------
 
 
-def test_unknown_kid_refetches_once_per_cooldown(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_unknown_kid_refetches_once_per_cooldown(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, cooldown_duration=0.3)
+    client = PyJWKClient(jwks_server.url, cooldown_duration=30)
     client.get_signing_key("a")
     for _ in range(3):
         with pytest.raises(PyJWKClientError, match='matches: "b"'):
             client.get_signing_key("b")
+        jwks_clock.advance(9)
     assert jwks_server.hits == 1  # the first fetch started the cooldown
-    time.sleep(0.35)
+    jwks_clock.advance(4)
     jwks_server.set_keys(public_jwk(keys["a"], "a"), public_jwk(keys["b"], "b"))
     assert client.get_signing_key("b").key_id == "b"
     assert jwks_server.hits == 2
@@ -590,11 +605,13 @@ def test_100_concurrent_cold_lookups_share_one_fetch_and_one_key(
     assert jwks_server.hits == 1
 
 
-def test_100_concurrent_new_kid_after_cooldown_refetch_once(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_100_concurrent_new_kid_after_cooldown_refetch_once(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, cooldown_duration=0.2)
+    client = PyJWKClient(jwks_server.url, cooldown_duration=30)
     client.get_signing_key("a")
-    time.sleep(0.25)
+    jwks_clock.advance(31)
     jwks_server.set_keys(public_jwk(keys["a"], "a"), public_jwk(keys["b"], "b"))
     jwks_server.delay = 0.1
     results = run_concurrently(100, lambda: client.get_signing_key("b"))
@@ -603,13 +620,12 @@ def test_100_concurrent_new_kid_after_cooldown_refetch_once(jwks_server: JWKSSer
 
 
 def test_100_concurrent_unknown_kids_after_cooldown_refetch_at_most_once(
-    jwks_server: JWKSServer, keys: dict[str, Any]
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
 ) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    # generous margins: every thread must arrive before the refetch's cooldown (0.6 s) ends
-    client = PyJWKClient(jwks_server.url, cooldown_duration=0.6)
+    client = PyJWKClient(jwks_server.url, cooldown_duration=30)
     client.get_signing_key("a")
-    time.sleep(0.65)
+    jwks_clock.advance(31)  # the clock then stands still: every thread arrives within the refetch's cooldown
     jwks_server.delay = 0.2
     results = run_concurrently(100, lambda: client.get_signing_key("attacker-kid"))
     assert all(isinstance(r, PyJWKClientError) for r in results)
@@ -620,15 +636,16 @@ def test_100_concurrent_unknown_kids_after_cooldown_refetch_at_most_once(
 
 
 def test_stale_keys_are_served_while_the_endpoint_fails_and_a_warning_is_logged(
-    jwks_server: JWKSServer, keys: dict[str, Any], caplog: pytest.LogCaptureFixture
+    jwks_server: JWKSServer, keys: dict[str, Any], caplog: pytest.LogCaptureFixture, jwks_clock: Clock
 ) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, lifespan=0.2, cooldown_duration=5, stale_if_error=5)
+    client = PyJWKClient(jwks_server.url, lifespan=60, cooldown_duration=5, stale_if_error=30)
     first = client.get_signing_key("a")
     jwks_server.status = 500
-    time.sleep(0.25)
+    jwks_clock.advance(61)
     with caplog.at_level(logging.WARNING, logger="fastjwt.jwks"):
         assert client.get_signing_key("a") is first
+        jwks_clock.advance(4)  # within the error backoff (the cooldown, 5 s)
         assert client.get_signing_key("a") is first
     assert jwks_server.hits == 2  # one failed refresh; retries wait for the error backoff
     messages = [r.getMessage() for r in caplog.records if r.name == "fastjwt.jwks"]
@@ -636,38 +653,45 @@ def test_stale_keys_are_served_while_the_endpoint_fails_and_a_warning_is_logged(
     assert "failed" in messages[0] and "500" in messages[0] and "serving the keys" in messages[0]
 
 
-def test_stale_period_is_bounded(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_stale_period_is_bounded(jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, lifespan=0.2, cooldown_duration=0, stale_if_error=0.2)
+    client = PyJWKClient(jwks_server.url, lifespan=60, cooldown_duration=0, stale_if_error=20)
     client.get_signing_key("a")
     jwks_server.status = 500
-    time.sleep(0.25)
+    jwks_clock.advance(61)
     assert client.get_signing_key("a").key_id == "a"  # within the stale period
-    time.sleep(0.25)
+    jwks_clock.advance(18)
+    assert client.get_signing_key("a").key_id == "a"  # 79 s: still within it
+    jwks_clock.advance(2)
     with pytest.raises(PyJWKClientConnectionError, match="500"):
         client.get_signing_key("a")
 
 
-def test_stale_if_error_zero_fails_at_expiry(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_stale_if_error_zero_fails_at_expiry(jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, lifespan=0.2, stale_if_error=0)
+    client = PyJWKClient(jwks_server.url, lifespan=60, stale_if_error=0)
     client.get_signing_key("a")
     jwks_server.status = 500
-    time.sleep(0.25)
+    jwks_clock.advance(61)
     with pytest.raises(PyJWKClientConnectionError):
         client.get_signing_key("a")
 
 
-def test_recovery_after_errors_fetches_fresh_keys(jwks_server: JWKSServer, keys: dict[str, Any]) -> None:
+def test_recovery_after_errors_fetches_fresh_keys(
+    jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock
+) -> None:
     jwks_server.set_keys(public_jwk(keys["a"], "a"))
-    client = PyJWKClient(jwks_server.url, lifespan=0.2, cooldown_duration=0, stale_if_error=10)
+    client = PyJWKClient(jwks_server.url, lifespan=60, cooldown_duration=0, stale_if_error=600)
     client.get_signing_key("a")
     jwks_server.status = 500
-    time.sleep(0.25)
+    jwks_clock.advance(61)
     client.get_signing_key("a")  # stale
     jwks_server.status = 200
     jwks_server.set_keys(public_jwk(keys["b"], "b"))
-    time.sleep(1.05)  # the error backoff is max(cooldown, 1 s)
+    jwks_clock.advance(0.5)
+    assert client.get_signing_key("a").key_id == "a"  # the error backoff is max(cooldown, 1 s): still stale
+    assert jwks_server.hits == 2
+    jwks_clock.advance(1)
     with pytest.raises(PyJWKClientError, match='matches: "a"'):
         client.get_signing_key("a")
     assert client.get_signing_key("b").key_id == "b"

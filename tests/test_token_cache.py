@@ -8,6 +8,7 @@ from typing import Any
 import keyfiles
 import pytest
 from conftest import SECRET, Clock
+from strict_raises import raises_exactly
 
 import fastjwt
 from fastjwt.algorithms import HMACAlgorithm
@@ -223,5 +224,7 @@ def test_rotation_drops_entry(clock: Clock) -> None:
     assert v.cache_len == 1
     # rotated to another key: the cached entry must not be served
     src.key = fastjwt.PyJWK(dict(keyfiles.jwk("p256"), kid="k"))
-    with pytest.raises(fastjwt.exceptions.PyJWTError):
+    with raises_exactly(
+        fastjwt.exceptions.InvalidAlgorithmError, match="'RS256' does not match the key's algorithm 'ES256'"
+    ):
         v.decode(token)

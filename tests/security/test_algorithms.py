@@ -6,6 +6,7 @@ import json
 
 import keyfiles
 import pytest
+from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK
@@ -173,5 +174,5 @@ def test_hs256_token_refused_when_algorithms_is_a_comma_joined_string() -> None:
 @pytest.mark.parametrize("algorithms", [None, []])
 def test_missing_allowed_algorithms_refused(algorithms: list[str] | None) -> None:
     tok = hs_token({"alg": "HS256"}, {"a": 1}, SECRET)
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match='pass in a value for the "algorithms" argument'):
         jwt.decode(tok, SECRET, algorithms=algorithms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt.api_jwk import PyJWK
@@ -80,7 +81,7 @@ def test_padded_variant_of_cached_token_refused() -> None:
     verifier = jwt.Verifier(SECRET, ["HS256"], cache=True)
     tok = hs_token({"alg": "HS256"}, {"a": 1}, SECRET)
     verifier.decode(tok)
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match="Invalid crypto padding"):
         verifier.decode(tok + "=")
 
 

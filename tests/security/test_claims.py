@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt.exceptions import (
@@ -36,13 +37,13 @@ def _decode(payload: dict[str, Any], **kw: Any) -> dict[str, Any]:
 # fastjwt is stricter than PyJWT here: PyJWT int()-converts a string/bool exp (so "9999999999" passes).
 @pytest.mark.parametrize("exp", ["9999999999", True, False, [1], {"a": 1}, None, "nan"])
 def test_exp_of_wrong_type_refused(exp: object) -> None:
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match=r"Expiration Time claim \(exp\) must be an integer\."):
         _decode({"exp": exp})
 
 
 @pytest.mark.parametrize("nbf", ["0", True, [1], None])
 def test_nbf_of_wrong_type_refused(nbf: object) -> None:
-    with pytest.raises(DecodeError):
+    with raises_exactly(DecodeError, match=r"Not Before claim \(nbf\) must be an integer\."):
         _decode({"nbf": nbf})
 
 
@@ -126,8 +127,23 @@ def test_aud_substring_refused() -> None:
 
 @pytest.mark.parametrize("aud", [1, [1], {"a": 1}, True, [None], [["a"]]])
 def test_aud_of_wrong_type_refused(aud: object) -> None:
-    with pytest.raises(InvalidAudienceError):
+    with raises_exactly(InvalidAudienceError, match="Invalid claim format in token"):
         _decode({"aud": aud}, audience="a")
+
+
+@pytest.mark.parametrize("aud", [["x", "y"], ["x", "y", "z"], ["a.example", "example", "A", "a "]])
+@pytest.mark.parametrize("audience", ["a", ["a"], ["a", "q"]], ids=["str", "list1", "list2"])
+def test_aud_list_of_several_entries_without_a_match_refused(aud: list[str], audience: str | list[str]) -> None:
+    with raises_exactly(InvalidAudienceError, match="Audience doesn't match"):
+        _decode({"aud": aud}, audience=audience)
+    with raises_exactly(InvalidAudienceError, match="Audience doesn't match"):
+        _verify({"aud": aud}, audience=audience)
+
+
+@pytest.mark.parametrize("aud", [["a", "y"], ["x", "a"], ["x", "y", "a"]])
+def test_aud_list_of_several_entries_with_a_match_anywhere_accepted(aud: list[str]) -> None:
+    assert _decode({"aud": aud}, audience="a") == {"aud": aud}
+    assert _verify({"aud": aud}, audience=["q", "a"]) == {"aud": aud}
 
 
 def test_aud_missing_when_expected() -> None:

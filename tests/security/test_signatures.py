@@ -7,6 +7,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt.exceptions import InvalidSignatureError
@@ -124,3 +125,54 @@ def test_rsa_signature_from_other_key_refused() -> None:
     tok = jwt.encode({"sub": "alice"}, keyfiles.private_key("rsa1024"), algorithm="RS256")
     with pytest.raises(InvalidSignatureError):
         jwt.decode(tok, keyfiles.public_key("rsa2048"), algorithms=["RS256"])
+
+
+# The first and the last byte of each kind of signature, tampered alone: a comparison that skips either end (an
+# off-by-one in a constant-time loop, a length taken from the wrong buffer) lets exactly these through. These need
+# no Wycheproof files, so they run in every checkout.
+HMAC_SECRET = keyfiles.hmac_secret()
+TAMPER_CASES = [
+    ("HS256", None),
+    ("HS384", None),
+    ("HS512", None),
+    ("RS256", "rsa2048"),
+    ("PS256", "rsa2048"),
+    ("ES256", "p256"),
+    ("ES384", "p384"),
+    ("ES512", "p521"),
+    ("EdDSA", "ed25519"),
+]
+
+
+def _tampered(token: str, position: int, bit: int) -> tuple[str, bytes]:
+    import base64
+
+    signing_input, _, signature = token.rpartition(".")
+    raw = bytearray(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)))
+    raw[position] ^= bit
+    return f"{signing_input}.{b64(bytes(raw))}", bytes(raw)
+
+
+@pytest.mark.parametrize(("alg", "kind"), TAMPER_CASES, ids=[case[0] for case in TAMPER_CASES])
+@pytest.mark.parametrize("position", [0, -1], ids=["first-byte", "last-byte"])
+@pytest.mark.parametrize("bit", [0x01, 0x80])
+def test_signature_with_only_its_first_or_last_byte_changed_refused(
+    alg: str, kind: str | None, position: int, bit: int
+) -> None:
+    signing_key = HMAC_SECRET if kind is None else keyfiles.private_key(kind)
+    verifying_key = HMAC_SECRET if kind is None else keyfiles.public_key(kind)
+    token = jwt.encode({"sub": "alice"}, signing_key, algorithm=alg)
+    forged, raw = _tampered(token, position, bit)
+    verifier = jwt.Verifier(verifying_key, [alg], cache=True)
+    assert verifier.decode(token) == {"sub": "alice"}
+    assert jwt.decode(token, verifying_key, algorithms=[alg]) == {"sub": "alice"}
+    with raises_exactly(InvalidSignatureError, match="Signature verification failed"):
+        jwt.decode(forged, verifying_key, algorithms=[alg])
+    with raises_exactly(InvalidSignatureError, match="Signature verification failed"):
+        verifier.decode(forged)
+    with raises_exactly(InvalidSignatureError, match="Signature verification failed"):
+        jwt.api_jws.decode_complete(forged, verifying_key, algorithms=[alg])
+    algorithm = jwt.get_algorithm_by_name(alg)
+    prepared = algorithm.prepare_key(verifying_key)
+    signing_input = token.rpartition(".")[0].encode()
+    assert algorithm.verify(signing_input, prepared, raw) is False
