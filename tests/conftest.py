@@ -10,6 +10,7 @@ own settings).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from typing import Any
 
@@ -69,18 +70,20 @@ class _TimeReadingClock:
 def jwks_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The clock of the JWKS clients (sync and async) and their set cache, moved only by ``advance``.
 
-    The clients read ``time.monotonic`` directly (no clock parameter), so the modules' ``time`` is replaced for the
-    test: lifespans, cooldowns, error backoff and stale windows then pass exactly when the test says, with no sleeps.
-    The event loop, socket timeouts and the request watchdog keep the real clock.
+    Clients built without ``clock=`` read ``time.monotonic`` through their modules' ``time`` at each call, so that
+    name is replaced in every module of the JWKS stack for the test: lifespans, cooldowns, error backoff and stale
+    windows then pass exactly when the test says, with no sleeps. The event loop, socket timeouts and the transport's
+    request deadline keep the real clock.
     """
-    from fastjwt import jwk_set_cache, jwks_async, jwks_client
+    import fastjwt.jwks_async
+    import fastjwt.jwks_client  # noqa: F401  (imports the whole JWKS stack)
 
     fake = Clock(1000.0)
     module_time = _TimeReadingClock(fake)
-    for module in (jwks_client, jwk_set_cache, jwks_async):
-        monkeypatch.setattr(module, "time", module_time)
-    monkeypatch.setattr(jwks_client, "_monotonic", fake)
-    monkeypatch.setattr(jwks_async, "_monotonic", fake)
+    stack = ("fastjwt.jwks_client", "fastjwt.jwks_async", "fastjwt.jwk_set_cache", "fastjwt._jwks")
+    for name, module in sorted(sys.modules.items()):
+        if name.startswith(stack) and "transport" not in name and getattr(module, "time", None) is time:
+            monkeypatch.setattr(module, "time", module_time)
     return fake
 
 

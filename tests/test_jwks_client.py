@@ -645,12 +645,15 @@ def test_stale_keys_are_served_while_the_endpoint_fails_and_a_warning_is_logged(
     jwks_clock.advance(61)
     with caplog.at_level(logging.WARNING, logger="fastjwt.jwks"):
         assert client.get_signing_key("a") is first
-        jwks_clock.advance(4)  # within the error backoff (the cooldown, 5 s)
+        jwks_clock.advance(0.5)  # within the failure backoff (1 s after the first failure)
         assert client.get_signing_key("a") is first
-    assert jwks_server.hits == 2  # one failed refresh; retries wait for the error backoff
+        assert jwks_server.hits == 2  # one failed refresh; retries wait for the failure backoff
+        jwks_clock.advance(1)  # past it: one more attempt, which fails too, and the stale keys are served again
+        assert client.get_signing_key("a") is first
+    assert jwks_server.hits == 3
     messages = [r.getMessage() for r in caplog.records if r.name == "fastjwt.jwks"]
-    assert len(messages) == 1
-    assert "failed" in messages[0] and "500" in messages[0] and "serving the keys" in messages[0]
+    assert len(messages) == 2  # one warning per failed refresh, none for lookups during the backoff
+    assert all("failed" in m and "500" in m and "serving the keys" in m for m in messages)
 
 
 def test_stale_period_is_bounded(jwks_server: JWKSServer, keys: dict[str, Any], jwks_clock: Clock) -> None:
