@@ -11,7 +11,8 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import _core, _json, _keys
+from . import _core, _keys
+from ._core import _json
 from .algorithms import Algorithm, get_default_algorithms, has_crypto, requires_cryptography
 from .api_jwk import PyJWK
 from .exceptions import DecodeError, InvalidAlgorithmError, InvalidKeyError, InvalidTokenError
