@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -133,10 +134,14 @@ def test_cache_byte_count_stays_exact_under_threads() -> None:
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
 
+    deadline = time.monotonic() + 2.0  # races need time to show; the fixed code passes however long it runs
+
     def work(offset: int) -> None:
+        step = 0
         try:
-            for step in range(3000):
+            while time.monotonic() < deadline:
                 verifier.decode(tokens[(offset + 7 * step) % len(tokens)])
+                step += 1
         except BaseException as exc:
             errors.append(exc)
 
@@ -149,11 +154,15 @@ def test_cache_byte_count_stays_exact_under_threads() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
-    decoder = verifier._decoder
     assert 0 < verifier.cache_len <= 4
-    assert decoder.cache_bytes <= 20_000
-    verifier.clear_cache()
-    assert (decoder.cache_bytes, verifier.cache_len) == (0, 0)
+    # Four new tokens, one thread: they evict whatever is left, and the count must be what they alone cost.
+    fresh = [fastjwt.encode({"sub": f"fresh{i}"}, SECRET, "HS256") for i in range(4)]
+    control = fastjwt.Verifier(SECRET, ["HS256"], cache=4, cache_max_bytes=20_000)
+    for tok in fresh:
+        verifier.decode(tok)
+        control.decode(tok)
+    assert verifier.cache_len == 4
+    assert verifier._decoder.cache_bytes == control._decoder.cache_bytes
 
 
 # -- F4 ----------------------------------------------------------------------------------------------------------------
