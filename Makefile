@@ -115,7 +115,7 @@ asan: venv
 	rm -f $(ASAN_DIR)/fastjwt/*.so $(ASAN_DIR)/fastjwt/*.c $(ASAN_DIR)/fastjwt/*.html
 	cd $(ASAN_DIR) && FASTJWT_SANITIZE=1 $(abspath $(PY)) setup.py -q build_ext --inplace
 	cd $(ASAN_DIR) && $(ASAN_ENV) $(abspath $(PY)) -c "import fastjwt, os; \
-		assert fastjwt.HAS_EXTENSION and os.getcwd() in fastjwt._core_c.__file__, fastjwt._core_c.__file__"
+		assert fastjwt.HAS_EXTENSION and os.getcwd() in fastjwt._core._core_c.__file__, fastjwt._core._core_c.__file__"
 	cd $(ASAN_DIR) && $(ASAN_ENV) $(abspath $(PY)) -m pytest -q -p no:cacheprovider tests \
 		--ignore=tests/test_packaging.py --ignore=tests/test_typing.py --ignore=tests/test_leaks.py
 	cd $(ASAN_DIR) && $(ASAN_ENV) $(abspath $(PY)) fuzz/fuzz_hypothesis.py --seconds $(FUZZ_SECONDS)

@@ -1,6 +1,7 @@
 """Build the compiled core of fastjwt.
 
-Every ``fastjwt/*.pyx`` becomes an extension module. Knobs (environment):
+Every ``.pyx`` under ``fastjwt/`` becomes an extension module (``fastjwt/_core/_core_c.pyx`` is
+``fastjwt._core._core_c``); ``.pxi`` fragments are included by the module beside them. Knobs (environment):
 
 * ``FASTJWT_NO_EXTENSIONS=1``: build nothing (pure-Python install).
 * ``FASTJWT_DEBUG_BUILD=1``: ``-O0 -g3`` and Cython line tracing.
@@ -38,13 +39,13 @@ def extensions() -> list[Extension]:
         macros.append(("CYTHON_TRACE_NOGIL", "1"))
     modules = [
         Extension(
-            "fastjwt." + os.path.splitext(os.path.basename(path))[0],
+            os.path.splitext(path)[0].replace(os.sep, "."),
             [path],
             extra_compile_args=compile_args,
             extra_link_args=link_args,
             define_macros=macros,
         )
-        for path in sorted(glob.glob(os.path.join("fastjwt", "*.pyx")))
+        for path in sorted(glob.glob(os.path.join("fastjwt", "**", "*.pyx"), recursive=True))
     ]
     return cythonize(modules, compiler_directives=directives, annotate=False)
 

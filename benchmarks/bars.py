@@ -191,7 +191,8 @@ def bar_ryjwt_decode(settings: Settings) -> Result:
 
 def _hmac_decode_floor(token: str) -> Callable[[Any], Any]:
     """The two steps no HS256 decode can skip: ``cryptography``'s HMAC check and the payload's JSON parse."""
-    from fastjwt import _core, _json
+    from fastjwt import _core
+    from fastjwt._core import _json
 
     verify = floor_verifier("HS256", token)
     payload = _core.b64url_decode(token.split(".")[1])
@@ -207,7 +208,7 @@ def _hmac_encode_floor() -> Callable[[Any], Any]:
     """The two steps no HS256 encode can skip: the claims' JSON dump and ``cryptography``'s HMAC of the input."""
     from cryptography.hazmat.primitives import hashes, hmac
 
-    from fastjwt import _json
+    from fastjwt._core import _json
 
     keyed = hmac.HMAC(KEYS["HS256"].secret, hashes.SHA256())
     signing_input = TOKENS["HS256"].rpartition(".")[0].encode()
@@ -444,11 +445,12 @@ def breakdown(alg: str, settings: Settings) -> list[tuple[str, float]]:
     """What one ``alg`` Verifier decode is made of, timed from outside: ``[(step, seconds per call)]``.
 
     The steps every decode must take (the two Base64url decodes with ``fastjwt._core``, the strict JSON parse with
-    ``fastjwt._json``, the ``cryptography`` signature check), their sum, the whole ``Verifier.decode`` and what the
-    sum does not account for (finding the dots, the header-plan compare, the call into the key, the claim checks,
+    ``fastjwt._core._json``, the ``cryptography`` signature check), their sum, the whole ``Verifier.decode`` and what
+    the sum does not account for (finding the dots, the header-plan compare, the call into the key, the claim checks,
     result building). Where a bar is not met this says which part to move.
     """
-    from fastjwt import _core, _json
+    from fastjwt import _core
+    from fastjwt._core import _json
 
     token = TOKENS[alg]
     _, payload_seg, sig_seg = token.split(".")
@@ -456,7 +458,7 @@ def breakdown(alg: str, settings: Settings) -> list[tuple[str, float]]:
     steps: dict[str, tuple[Callable[[Any], Any], Any]] = {
         "b64url_decode(payload)": (_core.b64url_decode, payload_seg),
         "b64url_decode(signature)": (_core.b64url_decode, sig_seg),
-        "fastjwt._json.loads(payload)": (_json.loads, payload),
+        "fastjwt._core._json.loads(payload)": (_json.loads, payload),
     }
     verify = floor_verifier(alg, token)
     steps[f"cryptography {alg} verify"] = (lambda _: verify(), None)

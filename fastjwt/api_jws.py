@@ -13,7 +13,8 @@ import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import _core, _json, _keys
+from . import _core, _keys
+from ._core import _json
 from .algorithms import Algorithm, get_default_algorithms
 from .algorithms import has_crypto as has_crypto
 from .algorithms import requires_cryptography as requires_cryptography

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 import fastjwt
-from fastjwt._json_errors import JSONError
+from fastjwt._core._json_errors import JSONError
 from fastjwt.exceptions import InvalidAlgorithmError, PyJWTError
 
 SECRET = b"fuzz-secret-0123456789abcdef-0123456789"
@@ -43,8 +43,10 @@ def _load(name: str) -> ModuleType | None:
 import os  # noqa: E402
 
 _NO_EXT = bool(os.environ.get("FASTJWT_NO_EXTENSIONS"))
-CORES: list[ModuleType] = [m for m in (None if _NO_EXT else _load("fastjwt._core_c"), _load("fastjwt._core_py")) if m]
-JSONS: list[ModuleType] = [m for m in (None if _NO_EXT else _load("fastjwt._json_c"), _load("fastjwt._json_py")) if m]
+_COMPILED_CORE = None if _NO_EXT else _load("fastjwt._core._core_c")
+_COMPILED_JSON = None if _NO_EXT else _load("fastjwt._core._json_c")
+CORES: list[ModuleType] = [m for m in (_COMPILED_CORE, _load("fastjwt._core._core_py")) if m]
+JSONS: list[ModuleType] = [m for m in (_COMPILED_JSON, _load("fastjwt._core._json_py")) if m]
 
 
 def _outcome(fn: Callable[[], Any], allowed: tuple[type[BaseException], ...]) -> tuple[str, Any]:

@@ -53,13 +53,13 @@ cd "$WORK/outside/checkout"
 
 "$WPY" - <<'PY'
 import pathlib, sysconfig
-import fastjwt, fastjwt._core, fastjwt._json
+import fastjwt, fastjwt._core, fastjwt._core._json
 site = pathlib.Path(sysconfig.get_paths()["purelib"]).resolve()
 where = pathlib.Path(fastjwt.__file__).resolve()
 assert site in where.parents, f"fastjwt imported from {where}, not from {site}"
 assert fastjwt.HAS_EXTENSION, "the wheel's compiled core did not load"
 for mod in ("_core_c", "_json_c"):
-    m = __import__(f"fastjwt.{mod}", fromlist=["_"])
+    m = __import__(f"fastjwt._core.{mod}", fromlist=["_"])
     assert m.__file__.endswith((".so", ".pyd")), m.__file__
 token = fastjwt.encode({"sub": "dist-check"}, "k" * 32, "HS256")
 assert fastjwt.decode(token, "k" * 32, ["HS256"]) == {"sub": "dist-check"}

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strict_raises import raises_exactly
 
-from fastjwt import _core_py
+from fastjwt._core import _core_py
 from fastjwt.exceptions import DecodeError
 
 TWINS: list[ModuleType] = [_core_py]
 try:
-    TWINS.append(importlib.import_module("fastjwt._core_c"))
+    TWINS.append(importlib.import_module("fastjwt._core._core_c"))
 except ImportError:  # pure-Python build: the compiled twin is covered by the compiled run
     pass
 

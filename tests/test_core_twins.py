@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fastjwt
-from fastjwt import _core_py
+from fastjwt._core import _core_py
 
 try:
-    _core_c: ModuleType | None = importlib.import_module("fastjwt._core_c")
+    _core_c: ModuleType | None = importlib.import_module("fastjwt._core._core_c")
 except ImportError:
     _core_c = None
 

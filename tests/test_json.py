@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from fastjwt import _json, _json_py
-from fastjwt._json_errors import JSONError
+from fastjwt._core import _json, _json_py
+from fastjwt._core._json_errors import JSONError
 
 try:
-    from fastjwt import _json_c
+    from fastjwt._core import _json_c
 except ImportError:  # not built: the pure-Python run still tests the active module and the twin
     _json_c = None
 
@@ -426,13 +426,13 @@ def test_active_module_follows_the_switch() -> None:
 def test_require_extension_imports_the_compiled_module() -> None:
     env = {k: v for k, v in os.environ.items() if k != "FASTJWT_NO_EXTENSIONS"}
     env["FASTJWT_REQUIRE_EXTENSION"] = "1"
-    code = "from fastjwt import _json; print(_json.loads.__module__, _json.dumps.__module__)"
+    code = "from fastjwt._core import _json; print(_json.loads.__module__, _json.dumps.__module__)"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     if _json_c is not None:
         assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["fastjwt._json_c", "fastjwt._json_c"]
+        assert result.stdout.split() == ["fastjwt._core._json_c", "fastjwt._core._json_c"]
     else:  # not built: the switch must refuse to fall back silently
         assert result.returncode != 0
         assert "ImportError" in result.stderr or "ModuleNotFoundError" in result.stderr
@@ -451,8 +451,8 @@ def test_twins_agree_on_the_error_table() -> None:
 
 LEAK_CHECK = r"""
 import gc, sys, tracemalloc
-from fastjwt import _json_c
-from fastjwt._json_errors import JSONError
+from fastjwt._core import _json_c
+from fastjwt._core._json_errors import JSONError
 
 inputs = [
     b'{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022,"aud":["a","b"],"x":1.5}',

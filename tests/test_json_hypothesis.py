@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fastjwt import _json, _json_py
-from fastjwt._json_errors import JSONError
+from fastjwt._core import _json, _json_py
+from fastjwt._core._json_errors import JSONError
 
 try:
-    from fastjwt import _json_c
+    from fastjwt._core import _json_c
 except ImportError:  # the pure-Python run without a build: the C-vs-Py properties need the build
     _json_c = None
 

@@ -14,7 +14,7 @@ from strict_raises import raises_exactly
 
 import fastjwt as jwt
 from fastjwt import _core
-from fastjwt._json_errors import JSONError
+from fastjwt._core._json_errors import JSONError
 from fastjwt.exceptions import DecodeError
 
 SECRET = b"k" * 32
@@ -30,9 +30,9 @@ def _signed(header: bytes, payload: bytes) -> bytes:
 
 
 def _json_twins() -> list[object]:
-    mods = [importlib.import_module("fastjwt._json_py")]
+    mods = [importlib.import_module("fastjwt._core._json_py")]
     if jwt.HAS_EXTENSION:
-        mods.append(importlib.import_module("fastjwt._json_c"))
+        mods.append(importlib.import_module("fastjwt._core._json_c"))
     return mods
 
 

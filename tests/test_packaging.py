@@ -1,7 +1,8 @@
 """What ships: the wheel and the sdist built from this tree, and the compiled modules' stubs.
 
-The wheel must carry the compiled modules (one per ``fastjwt/*.pyx``), their ``.pyi`` stubs and ``py.typed``, and no
-Cython sources, generated C or annotation HTML; it must import from outside the tree with the compiled core in use.
+The wheel must carry the compiled modules (one per ``.pyx`` under ``fastjwt/``), their ``.pyi`` stubs and
+``py.typed``, and no Cython sources, generated C or annotation HTML; it must import from outside the tree with the
+compiled core in use.
 The sdist must carry the Cython sources and everything the build and the tests read, and no generated C or binaries.
 
 Both distributions are built once per session from a snapshot of the tree with the build tools of this environment
@@ -36,8 +37,9 @@ import fastjwt
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fastjwt"
 EXT_SUFFIX: str = sysconfig.get_config_var("EXT_SUFFIX")
-PYX_MODULES = sorted(p.stem for p in PACKAGE.glob("*.pyx"))
-FORBIDDEN_IN_WHEEL = (".c", ".h", ".pyx", ".pxd", ".html", ".pyc")
+# Each compiled module as its path without the suffix, relative to the tree: "fastjwt/_core/_core_c".
+PYX_MODULES = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in PACKAGE.rglob("*.pyx"))
+FORBIDDEN_IN_WHEEL = (".c", ".h", ".pyx", ".pxd", ".pxi", ".html", ".pyc")
 FORBIDDEN_IN_SDIST = (".c", ".so", ".pyd", ".html", ".pyc")
 # Copied into the snapshot: what setup.py, pyproject.toml and MANIFEST.in name.
 SNAPSHOT_ITEMS = ("fastjwt", "tests", "benchmarks", "docs", "scripts", "setup.py", "pyproject.toml", "MANIFEST.in",
@@ -64,17 +66,17 @@ def _build_platlib(cwd: Path) -> Path:
 
 def _seed_compiled(snapshot: Path) -> None:
     """Copy the in-place compiled modules (and their C) into the snapshot so the build reuses them."""
-    platlib = _build_platlib(snapshot) / "fastjwt"
-    platlib.mkdir(parents=True)
+    platlib = _build_platlib(snapshot)
+    seeds = []
     for name in PYX_MODULES:
-        built = PACKAGE / f"{name}{EXT_SUFFIX}"
-        generated_c = PACKAGE / f"{name}.c"
+        built = ROOT / f"{name}{EXT_SUFFIX}"
+        generated_c = ROOT / f"{name}.c"
         if not (built.is_file() and generated_c.is_file()):
             return  # not built in place: let the build compile (slower, same result)
-        shutil.copy(generated_c, snapshot / "fastjwt" / generated_c.name)
-        shutil.copy(built, platlib / built.name)
+        (platlib / name).parent.mkdir(parents=True, exist_ok=True)
+        seeds += [shutil.copy(generated_c, snapshot / f"{name}.c"), shutil.copy(built, platlib / f"{name}{EXT_SUFFIX}")]
     # Make the seeds newer than every source so neither cythonize nor build_ext redoes them.
-    for path in [*(snapshot / "fastjwt").glob("*.c"), *platlib.iterdir()]:
+    for path in seeds:
         os.utime(path)
 
 
@@ -108,6 +110,11 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
     return Dists(wheel=wheel, sdist=sdist)
 
 
+def _tracked(paths: Any) -> list[Path]:
+    """Source files, not caches."""
+    return [path for path in paths if "__pycache__" not in path.parts]
+
+
 def _wheel_names(dists: Dists) -> set[str]:
     with zipfile.ZipFile(dists.wheel) as zf:
         return set(zf.namelist())
@@ -121,18 +128,17 @@ def _sdist_names(dists: Dists) -> set[str]:
 
 def test_wheel_contains_every_compiled_module_with_its_stub(dists: Dists) -> None:
     names = _wheel_names(dists)
-    assert PYX_MODULES, "no fastjwt/*.pyx found: the extension list would be empty"
+    assert PYX_MODULES, "no .pyx under fastjwt/ found: the extension list would be empty"
     for module in PYX_MODULES:
-        assert f"fastjwt/{module}{EXT_SUFFIX}" in names, f"compiled {module} missing from the wheel"
-        assert f"fastjwt/{module}.pyi" in names, f"stub for {module} missing from the wheel"
+        assert f"{module}{EXT_SUFFIX}" in names, f"compiled {module} missing from the wheel"
+        assert f"{module}.pyi" in names, f"stub for {module} missing from the wheel"
     assert "fastjwt/py.typed" in names
 
 
 def test_wheel_contains_every_python_module_and_no_sources_of_the_build(dists: Dists) -> None:
     names = _wheel_names(dists)
-    for source in PACKAGE.rglob("*.py"):
-        path = source.relative_to(ROOT).as_posix()
-        assert path in names, f"{path} missing from the wheel"
+    for source in _tracked(PACKAGE.rglob("*.py")):
+        assert source.relative_to(ROOT).as_posix() in names, f"{source.name} missing from the wheel"
     leaked = sorted(n for n in names if n.endswith(FORBIDDEN_IN_WHEEL))
     assert leaked == [], f"build inputs or by-products in the wheel: {leaked}"
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/", "build/")) for n in names)
@@ -156,10 +162,11 @@ def test_wheel_imports_from_outside_the_tree_with_its_compiled_core(dists: Dists
         zf.extractall(site)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1])\n"
-        "import fastjwt, fastjwt._json\n"
+        "import fastjwt, fastjwt._core._json\n"
         "assert fastjwt.__file__.startswith(sys.argv[1]), fastjwt.__file__\n"
         "assert fastjwt.HAS_EXTENSION\n"
-        "assert fastjwt._json.__name__ and sys.modules['fastjwt._json_c'].__file__.startswith(sys.argv[1])\n"
+        "compiled = sys.modules['fastjwt._core._json_c']\n"
+        "assert fastjwt._core._json.__name__ and compiled.__file__.startswith(sys.argv[1])\n"
         "t = fastjwt.encode({'sub': 'wheel'}, 'k' * 32, 'HS256')\n"
         "assert fastjwt.decode(t, 'k' * 32, ['HS256']) == {'sub': 'wheel'}\n"
         "print('ok')\n"
@@ -201,13 +208,14 @@ def test_wheel_console_scripts_resolve_to_callables(dists: Dists, tmp_path: Path
 def test_sdist_has_the_cython_sources_and_what_the_build_and_tests_read(dists: Dists) -> None:
     names = _sdist_names(dists)
     for module in PYX_MODULES:
-        assert f"fastjwt/{module}.pyx" in names
-        assert f"fastjwt/{module}.pyi" in names
+        assert f"{module}.pyx" in names
+        assert f"{module}.pyi" in names
     for required in ("setup.py", "pyproject.toml", "MANIFEST.in", "README.md", "LICENSE", "fastjwt/py.typed"):
         assert required in names, f"{required} missing from the sdist"
-    for source in [*PACKAGE.rglob("*.py"), *PACKAGE.glob("*.pxd"), *PACKAGE.glob("*.h")]:
-        path = source.relative_to(ROOT).as_posix()
-        assert path in names, f"{path} missing from the sdist: the extension build needs it"
+    for pattern in ("*.py", "*.pxd", "*.pxi", "*.h"):
+        for source in _tracked(PACKAGE.rglob(pattern)):
+            relative = source.relative_to(ROOT).as_posix()
+            assert relative in names, f"{relative} missing from the sdist: the extension build needs it"
     for key_file in (ROOT / "tests" / "keys").rglob("*"):
         if key_file.is_file() and "__pycache__" not in key_file.parts:
             assert key_file.relative_to(ROOT).as_posix() in names, f"{key_file.name} missing from the sdist"
@@ -218,10 +226,10 @@ def test_sdist_has_the_cython_sources_and_what_the_build_and_tests_read(dists: D
 def _compiled(name: str) -> Any:
     """Import a compiled module directly; fail unless this run asked for the pure-Python path only."""
     try:
-        return importlib.import_module(f"fastjwt.{name}")
+        return importlib.import_module(f"fastjwt._core.{name}")
     except ImportError:
         if os.environ.get("FASTJWT_NO_EXTENSIONS"):
-            pytest.skip(f"fastjwt.{name} is not built and FASTJWT_NO_EXTENSIONS is set")
+            pytest.skip(f"fastjwt._core.{name} is not built and FASTJWT_NO_EXTENSIONS is set")
         raise
 
 
@@ -283,7 +291,7 @@ SIGNATURE_EXCEPTIONS: frozenset[str] = frozenset()
 @pytest.mark.parametrize(("compiled_name", "twin_name"), [("_core_c", "_core_py"), ("_json_c", "_json_py")])
 def test_compiled_modules_match_the_twin_the_stubs_describe(compiled_name: str, twin_name: str) -> None:
     compiled = _compiled(compiled_name)
-    twin = importlib.import_module(f"fastjwt.{twin_name}")
+    twin = importlib.import_module(f"fastjwt._core.{twin_name}")
     assert sorted(compiled.__all__) == sorted(twin.__all__)
     checked = 0
     for name in compiled.__all__:

@@ -80,8 +80,8 @@ def test_mypy_rejects_misuse_of_the_public_api(tmp_path: Path) -> None:
 def test_the_package_ships_py_typed_and_a_stub_per_compiled_module() -> None:
     package = Path(fastjwt.__file__).parent  # the source tree, or site-packages when testing an installed wheel
     assert (package / "py.typed").is_file()
-    compiled = [p for p in package.iterdir() if p.name.endswith((".so", ".pyd")) or p.suffix == ".pyx"]
+    compiled = [p for p in package.rglob("*") if p.name.endswith((".so", ".pyd")) or p.suffix == ".pyx"]
     assert compiled or not fastjwt.HAS_EXTENSION, f"no compiled modules or Cython sources in {package}"
     for path in compiled:
-        stub = package / (path.name.split(".", 1)[0] + ".pyi")
+        stub = path.parent / (path.name.split(".", 1)[0] + ".pyi")
         assert stub.is_file(), f"{path.name} has no .pyi stub"

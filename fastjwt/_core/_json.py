@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from ._compat import NO_EXTENSIONS
+from .._compat import NO_EXTENSIONS
 from ._json_errors import JSONError
 
 if NO_EXTENSIONS:

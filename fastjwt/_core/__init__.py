@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from ._compat import NO_EXTENSIONS
+from .._compat import NO_EXTENSIONS
 
 HAS_EXTENSION = False
 if not NO_EXTENSIONS:
