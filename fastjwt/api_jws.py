@@ -82,6 +82,13 @@ def _signing_algorithm(key: Any, algorithm: Any, headers: dict[str, Any] | None)
     return "HS256" if algorithm is _ALGORITHM_UNSET else "none"
 
 
+
+#: The limits of the PyJWT-compatible functions. Like PyJWT 2.15 they accept a segment with exactly the padding its
+#: length calls for (AWS ALB signs such tokens), so code moving from PyJWT keeps working; everything else about
+#: Base64url stays strict. A ``Verifier`` refuses padding unless ``allow_b64_padding=True``.
+PYJWT_LIMITS = _core.DecodeLimits(allow_padding=True)
+
+
 class PyJWS:
     """JSON Web Signatures in compact form: sign bytes, verify and split tokens, with a per-instance algorithm set.
 
@@ -99,7 +106,12 @@ class PyJWS:
         self._algorithms = {name: obj for name, obj in known.items() if name in self._valid_algs}
         self.options: SigOptions = {**self._get_default_options(), **(options or {})}
         self._decoders: dict[Any, tuple[Any, _core.Decoder]] = {}
-        self.limits = _core.DEFAULT_LIMITS
+        self.limits = PYJWT_LIMITS
+
+    @staticmethod
+    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
+        """One token segment decoded as PyJWT 2.15 decodes it: strict, but exactly canonical ``=`` padding allowed."""
+        return _core.b64url_decode(segment, name, allow_padding=True)
 
     @staticmethod
     def _get_default_options() -> SigOptions:

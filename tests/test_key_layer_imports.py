@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "fastjwt"
+import fastjwt
+
+# The package being tested: the source tree, or site-packages when the suite runs against an installed wheel.
+PACKAGE = Path(fastjwt.__file__).resolve().parent
 KEY_LAYER = sorted((PACKAGE / "_keys").glob("*.py"))
 GROUND_FLOOR = {"fastjwt.exceptions", "fastjwt.warnings", "fastjwt.types", "fastjwt._compat", "fastjwt._text"}
 ALLOWED_FASTJWT = GROUND_FLOOR | {"fastjwt._core", "fastjwt._keys"}

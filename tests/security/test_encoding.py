@@ -20,18 +20,35 @@ def test_good_token_decodes() -> None:
     assert _decode(GOOD) == {"sub": "u"}
 
 
-@pytest.mark.parametrize("suffix", ["=", "==", "%3D", " ", "\n", "\t", "\x00"])
+@pytest.mark.parametrize("suffix", ["==", "===", "%3D", " ", "\n", "\t", "\x00"])
 def test_signature_suffix_malleability_refused(suffix: str) -> None:
     with raises_exactly(DecodeError, match="Invalid crypto padding"):
         _decode(GOOD + suffix)
+    with raises_exactly(DecodeError, match="Invalid crypto padding"):
+        jwt.Verifier(SECRET, ["HS256"]).decode(GOOD + suffix)
 
 
-def test_padding_in_header_segment_refused() -> None:
+def test_exact_padding_follows_pyjwt_on_the_drop_in_path_and_is_refused_by_a_verifier() -> None:
+    # PyJWT 2.15 accepts a signature with exactly the padding its length calls for (AWS ALB tokens), so the drop-in
+    # path does too; a Verifier, whose cache is keyed on the token string, refuses the second spelling by default.
+    padded = GOOD + "=" * (-len(GOOD.rsplit(".", 1)[1]) % 4)
+    assert padded != GOOD
+    assert _decode(padded) == _decode(GOOD)
+    with raises_exactly(DecodeError, match="Invalid crypto padding"):
+        jwt.Verifier(SECRET, ["HS256"]).decode(padded)
+    assert jwt.Verifier(SECRET, ["HS256"], allow_b64_padding=True).decode(padded) == {"sub": "u"}
+
+
+def test_padding_in_header_segment_follows_the_same_rule() -> None:
     h = next(seg({"alg": "HS256", "x": "y" * i}) for i in range(4) if len(seg({"alg": "HS256", "x": "y" * i})) % 4)
     p = seg({"a": 1})
     padded = h + "=" * (-len(h) % 4)
+    token = hs_raw(padded, p, SECRET)
+    assert _decode(token) == {"a": 1}
     with raises_exactly(DecodeError, match="Invalid header padding"):
-        _decode(hs_raw(padded, p, SECRET))
+        jwt.Verifier(SECRET, ["HS256"]).decode(token)
+    with raises_exactly(DecodeError, match="Invalid header padding"):
+        _decode(hs_raw(padded + "=", p, SECRET))
 
 
 def test_standard_alphabet_in_signature_refused() -> None:
