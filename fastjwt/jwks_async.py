@@ -22,19 +22,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from ssl import SSLContext
 from typing import Any
 
+from ._jwks.base import _JWKSClientBase
+from ._jwks.index import _KeyIndex
+from ._jwks.policy import _EXPIRED, _ON_REQUEST, _UNKNOWN_KID, Clock
+from ._jwks.transport import DEFAULT_MAX_RESPONSE_BYTES, Fetcher, FetchResult
 from .api_jwk import PyJWK, PyJWKSet
 from .exceptions import PyJWKClientError, PyJWKSetError
-from .jwks_client import (
-    _EXPIRED,
-    _ON_REQUEST,
-    _UNKNOWN_KID,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    Clock,
-    Fetcher,
-    FetchResult,
-    _JWKSClientBase,
-    _KeyIndex,
-)
 
 __all__ = ["AsyncPyJWKClient", "AsyncFetcher"]
 

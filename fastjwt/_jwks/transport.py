@@ -1,4 +1,4 @@
-"""HTTP for the JWKS clients: URI rules, the urllib transport and ``Cache-Control``.
+"""Fetching a JWKS: what a custom fetcher returns, and the default transport over urllib.
 
 The transport is reached the way PyJWT 2.15.1 reaches it: ``urllib.request.build_opener(*handlers)``
 looked up on the module at each fetch, then ``opener.open(request, timeout=...)`` used as a context
@@ -6,7 +6,8 @@ manager. Tests that patch ``urllib.request.build_opener`` therefore drive fastjw
 
 What a real urllib response gets on top (the safety of the default transport):
 
-* only ``http``/``https``, no credentials in the URI, no redirects (a 3xx becomes an ``HTTPError``);
+* only ``http``/``https``, no credentials in the URI (:mod:`fastjwt._jwks.uri`), no redirects (a 3xx
+  becomes an ``HTTPError``);
 * ``timeout`` bounds the whole exchange: a :class:`_Deadline` shuts the sockets down when it passes,
   which wakes a read blocked on a server that sends one byte at a time;
 * the body is read in pieces and refused once it passes ``max_bytes`` (before reading anything when
@@ -26,148 +27,24 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from email.message import Message
 from ssl import SSLContext
-from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from typing import Any, Union
 
-from ._text import printable
-from .exceptions import PyJWKClientError
-
-__all__ = [
-    "DEFAULT_MAX_RESPONSE_BYTES",
-    "MIN_CACHE_SECONDS",
-    "check_uri",
-    "describe_failure",
-    "max_age",
-    "redact_uri",
-    "too_large",
-    "urllib_fetch",
-]
+from ..exceptions import PyJWKClientError
 
 #: The default ``max_response_bytes``: 1 MiB (real JWKS documents are a few kilobytes).
 DEFAULT_MAX_RESPONSE_BYTES = 1 << 20
-#: ``Cache-Control`` may shorten a set's lifetime, never below this many seconds: an endpoint answering
-#: ``no-store`` must not turn every verification into a fetch.
-MIN_CACHE_SECONDS = 5.0
 _READ_SIZE = 65536
-_SHOWN_URI = 200  # characters of a redacted URI shown in a log record
-_SHOWN_DETAIL = 300  # characters of a transport's error shown in a message
 
+#: What a fetcher returns: the body, or the body and the response headers (for ``Cache-Control``).
+FetchResult = Union[bytes, tuple[bytes, Mapping[str, str]]]  # noqa: UP007 (public alias: stays a typing.Union)
 
-# -- the URI ----------------------------------------------------------------------------------------
-
-
-def check_uri(uri: Any) -> None:
-    """Refuse a JWKS URI that is not ``http(s)`` or that carries credentials.
-
-    Run at construction and again before every fetch, because ``client.uri`` can be reassigned.
-    Other schemes would let urllib read local files (``file:``) or reach FTP and ``data:`` handlers
-    when the URI is influenced by someone else. Credentials in the authority were never sent as
-    credentials by urllib (it resolved ``user:pass@host`` as a host name), and would be copied into
-    log records and error messages: they belong in ``headers``.
-
-    :raises PyJWKClientError: naming the problem, never repeating the credentials.
-    """
-    parts = urlsplit(uri) if isinstance(uri, str) else None
-    scheme = parts.scheme.lower() if parts is not None else ""
-    if scheme not in ("http", "https"):
-        raise PyJWKClientError(f"Invalid JWKS URI scheme {scheme!r}: only 'http' and 'https' are supported.")
-    if parts is not None and "@" in parts.netloc:
-        raise PyJWKClientError(
-            "The JWKS URI must not contain credentials (user:password@host); "
-            "send them with the headers parameter instead"
-        )
-
-
-def _mask_query(query: str) -> str:
-    masked = []
-    for field in query.split("&"):
-        name, equals, _ = field.partition("=")
-        masked.append(f"{name}=..." if equals else "...")
-    return "&".join(masked)
-
-
-def redact_uri(uri: str) -> str:
-    """``uri`` as a log record may show it: query values replaced by ``...``, escaped and cut.
-
-    ``https://idp/jwks?key=abc&t`` becomes ``https://idp/jwks?key=...&...``. A fragment is shown as
-    ``#...`` and credentials (refused by :func:`check_uri`, but ``uri`` is writable) are dropped.
-    """
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return "<unparsable URI>"
-    host = parts.netloc.rpartition("@")[2]
-    shown = urlunsplit(
-        (
-            parts.scheme,
-            host,
-            parts.path,
-            _mask_query(parts.query) if parts.query else "",
-            "..." if parts.fragment else "",
-        )
-    )
-    return printable(shown, limit=_SHOWN_URI)
-
-
-def describe_failure(error: BaseException, uri: str) -> str:
-    """The text of a transport's exception, safe for a message: without the URI's secrets, escaped, cut.
-
-    Transports quote the URL in their errors (httpx's status errors, http.client's refusal of a bad
-    request target), so the URI and, where quoted alone, its ``?query`` (raw or percent-decoded),
-    ``#fragment`` and ``credentials@`` are replaced by their redacted forms. Only these delimited
-    forms are replaced, so a short query value cannot blank out the same characters elsewhere.
-    """
-    text = str(error) or type(error).__name__  # a bare TimeoutError has no message
-    if isinstance(uri, str):
-        for secret, shown in _quoted_secrets(uri):
-            text = text.replace(secret, shown)
-    return printable(text, limit=_SHOWN_DETAIL)
-
-
-def _quoted_secrets(uri: str) -> list[tuple[str, str]]:
-    """The forms in which a transport may quote ``uri``'s secrets, each with what to show instead."""
-    found = [(uri, redact_uri(uri))]
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        return found
-    if parts.query:
-        masked = "?" + _mask_query(parts.query)
-        found += [("?" + parts.query, masked), ("?" + unquote(parts.query), masked)]
-    if parts.fragment:
-        found.append(("#" + parts.fragment, "#..."))
-    credentials = parts.netloc.rpartition("@")[0]
-    if credentials:
-        found.append((credentials + "@", ""))
-    return found
-
-
-# -- Cache-Control ----------------------------------------------------------------------------------
-
-
-def max_age(headers: Mapping[str, str]) -> float | None:
-    """Seconds the response may be cached according to ``Cache-Control``, or ``None`` if it does not say.
-
-    ``no-cache`` and ``no-store`` mean 0. Ages are read as at most 12 digits, so a gigantic value costs
-    nothing to parse.
-    """
-    directives = next((value for name, value in headers.items() if name.lower() == "cache-control"), None)
-    if not directives:
-        return None
-    found: float | None = None
-    for directive in directives.split(","):
-        name, _, argument = directive.partition("=")
-        name = name.strip().lower()
-        if name in ("no-cache", "no-store"):
-            return 0.0
-        if name == "max-age":
-            digits = argument.strip().strip('"')
-            if digits.isdigit():
-                found = float(int(digits[:12]))
-    return found
-
-
-# -- urllib -----------------------------------------------------------------------------------------
+#: A transport to use instead of urllib: ``fetcher(url, headers, timeout)`` returning a
+#: :data:`FetchResult`. It should raise for any status other than 2xx, refuse redirects it cannot
+#: vouch for, and stop reading past the size it is willing to hold; the client checks
+#: ``max_response_bytes`` again on what it returns. Its exceptions become
+#: :class:`~fastjwt.exceptions.PyJWKClientConnectionError` (a :class:`~fastjwt.exceptions.PyJWKClientError`
+#: it raises passes through). ``ssl_context`` is for urllib only.
+Fetcher = Callable[[str, Mapping[str, str], float], FetchResult]
 
 
 def too_large(max_bytes: int) -> PyJWKClientError:
