@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from fastjwt import _keys, algorithms, api_jws, utils
 from fastjwt._keys import _forms, ec, okp, registry, rsa
 from fastjwt._keys import hmac as hmac_family
+from fastjwt.algorithms import HMACAlgorithm
 from fastjwt.api_jwk import PyJWK, PyJWKSet
 from fastjwt.exceptions import InvalidKeyError, InvalidSignatureError, PyJWKError, PyJWKSetError
 
@@ -383,3 +384,25 @@ def test_signer_signs_with_a_key_layer_jwk_as_with_a_pyjwk() -> None:
     for key in (_keys.JWK(data), PyJWK(data)):
         token = Signer(key, "EdDSA").encode({"sub": "1"})
         assert decode(token, keyfiles.public_key("ed25519"), algorithms=["EdDSA"]) == {"sub": "1"}
+
+
+# -- from PyJWT 2.15.1's own suite (make compat): what it refuses and accepts as HMAC secrets -------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_jwk_text_with_a_lone_surrogate_is_refused_as_a_secret_in_any_encoding(encoding: str) -> None:
+    text = '{"kty":"RSA","extra":"\ud800","nested":' + "[" * 1100 + "0" + "]" * 1100 + "}"
+    with pytest.raises(InvalidKeyError, match="looks like a JWK"):
+        HMACAlgorithm(HMACAlgorithm.SHA256).prepare_key(text.encode(encoding, errors="surrogatepass"))
+
+
+def test_repeated_begin_markers_without_a_body_are_a_secret() -> None:
+    key = b"-----BEGIN PUBLIC KEY-----" * 10_000
+    assert HMACAlgorithm(HMACAlgorithm.SHA256).prepare_key(key) == key
+
+
+def test_a_begin_marker_in_front_of_a_real_pem_key_still_refuses_it() -> None:
+    pem = keyfiles.public_pem("rsa2048")
+    for key in (b"-----BEGIN PUBLIC KEY-----" + pem, b"-----BEGIN PUBLIC KEY-----\n" + pem.split(b"\n", 1)[1]):
+        with pytest.raises(InvalidKeyError, match="asymmetric key"):
+            HMACAlgorithm(HMACAlgorithm.SHA256).prepare_key(key)

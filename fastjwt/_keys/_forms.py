@@ -77,9 +77,10 @@ _KNOWN_PEM_LABELS = (
 _PEM_LABEL = rb"(?P<label>" + b"|".join(re.escape(label) for label in _KNOWN_PEM_LABELS) + rb")"
 _PEM_MARKER = re.compile(rb"(?=(----[- ](?P<kind>BEGIN|END) " + _PEM_LABEL + rb"[- ]----))")
 # A complete BEGIN line of any label, then the first character of a body or header: the start of a PEM block. An
-# unfinished marker ("-----BEGIN PUBLIC KEY" with no closing dashes) or a BEGIN line with nothing after it is not.
+# unfinished marker ("-----BEGIN PUBLIC KEY" with no closing dashes), a BEGIN line with nothing after it, or one
+# followed by another marker is not. Labels never hold a hyphen (RFC 7468 section 3), so a label ends at the first.
 _PEM_BLOCK_START = re.compile(
-    rb"(?:-----BEGIN [^\r\n]*?-----|---- BEGIN [^\r\n]*? ----)\s*[A-Za-z0-9+/=]", re.IGNORECASE
+    rb"(?:-----BEGIN [^\r\n-]*-----|---- BEGIN [^\r\n-]*? ----)\s*[A-Za-z0-9+/=]", re.IGNORECASE
 )
 
 
@@ -194,7 +195,8 @@ _MAX_OBJECT_DEPTH = 256
 def _json_text(data: bytes) -> str | None:
     """``data`` decoded in the encoding JSON text in it would use (RFC 8259 8.1 and RFC 4627 3), else None."""
     try:
-        return data.decode(json.detect_encoding(data))
+        # surrogatepass: a lone surrogate (a JSON escape's worth of text) must not hide the rest of the document
+        return data.decode(json.detect_encoding(data), errors="surrogatepass")
     except (UnicodeDecodeError, LookupError):
         return None
 
