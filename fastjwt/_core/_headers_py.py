@@ -15,6 +15,7 @@ from ..exceptions import (
 from . import _json
 from ._b64_py import b64url_decode
 from ._common_py import (
+    _MISSING,
     HEADER_CACHE_BYTES,
     HEADER_CACHE_SIZE,
     HEADER_ENTRY_MAX_BYTES,
@@ -186,18 +187,29 @@ def parse_header(segment: bytes, max_depth: int, allow_padding: bool) -> dict[st
 
 
 def validate_header(header: dict[str, Any], supported_crit: frozenset[str] | set[str]) -> None:
-    """PyJWT's ``_validate_headers`` on decode: ``kid`` must be a string; ``crit`` must be understood."""
+    """The header members that are checked before any key is looked up: ``kid`` and ``crit`` (RFC 7515 4.1.11)."""
     _given(header, "header")
-    if "kid" in header and not isinstance(header["kid"], str):
+    kid = header.get("kid", _MISSING)
+    if kid is not _MISSING and not isinstance(kid, str):
         raise InvalidTokenError("Key ID header parameter must be a string")
-    if "crit" in header:
-        crit = header["crit"]
-        if not isinstance(crit, list) or len(crit) == 0:
-            raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
-        for ext in crit:
-            if not isinstance(ext, str):
-                raise InvalidTokenError("Invalid 'crit' header: values must be strings")
-            if ext not in supported_crit:
-                raise InvalidTokenError(f"Unsupported critical extension: {printable(ext)}")
-            if ext not in header:
-                raise InvalidTokenError(f"Critical extension '{ext}' is missing from headers")
+    crit = header.get("crit", _MISSING)
+    if crit is _MISSING:
+        return
+    if not isinstance(crit, list) or not crit:
+        raise InvalidTokenError("Invalid 'crit' header: must be a non-empty list")
+    # The first entry with a problem names it (the messages are PyJWT's, which users match on).
+    problems = (_crit_problem(name, header, supported_crit) for name in crit)
+    problem = next((found for found in problems if found is not None), None)
+    if problem is not None:
+        raise InvalidTokenError(problem)
+
+
+def _crit_problem(name: Any, header: dict[str, Any], supported_crit: frozenset[str] | set[str]) -> str | None:
+    """What is wrong with one ``crit`` entry: not a name, not understood here, or not in the header; else None."""
+    if not isinstance(name, str):
+        return "Invalid 'crit' header: values must be strings"
+    if name not in supported_crit:
+        return f"Unsupported critical extension: {printable(name)}"
+    if name not in header:
+        return f"Critical extension '{printable(name)}' is missing from headers"
+    return None
